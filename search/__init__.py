@@ -1,0 +1,9 @@
+"""Bilingual archive search engine: loading, cleaning, extraction, indexing and querying.
+
+Plain Python, no web framework: usable from a shell.
+
+    >>> from search.indexer import build_index
+    >>> from search.service import SearchService
+    >>> build_index("seeds", "index_data")
+    >>> SearchService("index_data").search("ICESCO").total
+"""

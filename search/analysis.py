@@ -1,0 +1,176 @@
+"""Every Whoosh analyser of the engine, as `|` chains: French, English and language-neutral.
+
+The same chain analyses documents and queries; token positions and character offsets come from the
+original text, so highlights fall on the words as written.
+"""
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
+
+from .resources import package_toml
+
+# Words with inner apostrophes or hyphens stay one token here; filters below split them.
+TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
+
+
+def fold_accents(text: str) -> str:
+    """Remove combining marks (é→e, ç→c) and map ligatures (œ→oe, æ→ae)."""
+    text = text.replace("œ", "oe").replace("æ", "ae").replace("Œ", "OE").replace("Æ", "AE")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+class ElisionFilter(Filter):
+    """Drop French elided articles and pronouns glued by an apostrophe: l’ICESCO → ICESCO."""
+
+    def __init__(self, articles: frozenset[str]):
+        self.articles = articles
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and other.articles == self.articles
+
+    def __call__(self, tokens):
+        for t in tokens:
+            text = t.text
+            for quote in ("'", "’"):
+                head, sep, tail = text.partition(quote)
+                if sep and tail and head.lower() in self.articles:
+                    if t.chars:
+                        t.startchar += len(head) + 1
+                    t.text = tail
+                    break
+            yield t
+
+
+class PossessiveFilter(Filter):
+    """Strip English possessives and contractions: ICESCO’s → ICESCO, don't → don."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            text = t.text
+            for quote in ("'", "’"):
+                head, sep, tail = text.partition(quote)
+                if sep:
+                    if t.chars:
+                        t.endchar = t.startchar + len(head)
+                    text = head
+                    break
+            t.text = text
+            yield t
+
+
+class ApostropheSplitFilter(Filter):
+    """Replace apostrophes inside a token by nothing (language-neutral: aujourd’hui → aujourdhui)."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = t.text.replace("’", "").replace("'", "")
+            yield t
+
+
+class FoldFilter(Filter):
+    """Accent and ligature folding, applied after stemming so the stemmer sees real French."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = fold_accents(t.text)
+            yield t
+
+
+class SnowballFilter(Filter):
+    """Snowball stemming with the compiled PyStemmer, behind a per-filter cache of stems."""
+
+    def __init__(self, language: str, cachesize: int = 50_000):
+        self.language = language
+        self.cachesize = cachesize
+        self._stemmer = Stemmer.Stemmer(language)
+        self._cache: dict[str, str] = {}
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and other.language == self.language
+
+    def __getstate__(self):
+        return {"language": self.language, "cachesize": self.cachesize}
+
+    def __setstate__(self, state):
+        self.__init__(state["language"], state["cachesize"])
+
+    def __call__(self, tokens):
+        cache = self._cache
+        stem = self._stemmer.stemWord
+        for t in tokens:
+            if not t.stopped:
+                word = t.text
+                stemmed = cache.get(word)
+                if stemmed is None:
+                    stemmed = stem(word)
+                    if len(cache) < self.cachesize:
+                        cache[word] = stemmed
+                t.text = stemmed
+            yield t
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> dict[str, frozenset[str]]:
+    """Stop words and elided articles per language, from search/data/stopwords.toml."""
+    data = package_toml("stopwords.toml")
+    return {key: frozenset(value) for key, value in data.items()}
+
+
+def _tokenizer():
+    return RegexTokenizer(TOKEN_PATTERN)
+
+
+def french_analyzer():
+    """French: split elisions (l’, d’, qu’…), lowercase, stop words, Snowball stem, fold accents."""
+    words = stopwords()
+    return (
+        _tokenizer()
+        | ElisionFilter(words["fr_elisions"])
+        | ApostropheSplitFilter()
+        | LowercaseFilter()
+        | StopFilter(stoplist=words["fr"], minsize=1)
+        | SnowballFilter("french")
+        | FoldFilter()
+    )
+
+
+def english_analyzer():
+    """English: possessives, lowercase, stop words, Snowball (Porter 2) stem, fold accents."""
+    return (
+        _tokenizer()
+        | PossessiveFilter()
+        | LowercaseFilter()
+        | StopFilter(stoplist=stopwords()["en"], minsize=1)
+        | SnowballFilter("english")
+        | FoldFilter()
+    )
+
+
+def neutral_analyzer():
+    """Any other language: lowercase and fold accents, no stop words, no stemming."""
+    return _tokenizer() | ApostropheSplitFilter() | LowercaseFilter() | FoldFilter()
+
+
+def name_analyzer():
+    """Names of people and organisations: like neutral, with elisions of both languages dropped."""
+    return (
+        _tokenizer()
+        | ElisionFilter(stopwords()["fr_elisions"])
+        | PossessiveFilter()
+        | LowercaseFilter()
+        | FoldFilter()
+    )
+
+
+ANALYZERS = {"fr": french_analyzer, "en": english_analyzer, "xx": neutral_analyzer}
+
+
+def analyze(text: str, lang: str) -> list[str]:
+    """The index terms of a text in a language ('fr', 'en', anything else: neutral)."""
+    analyzer = ANALYZERS.get(lang, neutral_analyzer)()
+    return [t.text for t in analyzer(text)]

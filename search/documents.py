@@ -1,0 +1,126 @@
+"""Documents: the unit we index, the ids derived from paths, and listing files under a folder."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+# Extensions the loader knows; more formats register their readers in `search.formats`.
+TEXT_EXTENSIONS = {".txt"}
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass
+class Document:
+    """One indexed document (a file, or one article of a listing page)."""
+
+    id: str
+    source: str
+    title: str | None
+    lang: str
+    date: str | None
+    year: int | None
+    text: str
+    raw: str = ""
+    people: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)
+    content_hash: str = ""
+    part: int = 1
+    parts: int = 1
+
+    def to_dict(self, with_text: bool = True) -> dict:
+        """The document as the API shows it (raw text and internals left out)."""
+        data = asdict(self)
+        for key in ("raw", "content_hash", "part", "parts"):
+            data.pop(key)
+        if not with_text:
+            data.pop("text")
+        return data
+
+
+@dataclass
+class Skipped:
+    """A file that could not be indexed, and why."""
+
+    source: str
+    reason: str
+
+
+def document_id(source: str, part: int = 1) -> str:
+    """A stable, URL-safe id for a path relative to DOCS_DIR (and a part of it, from 2 on)."""
+    slug = _UNSAFE.sub("-", source.replace("/", "__")).strip("-") or "document"
+    if slug != source.replace("/", "__") or slug.startswith("."):
+        digest = hashlib.sha1(source.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+        slug = f"{slug[:80]}-{digest}"
+    return slug if part == 1 else f"{slug}-{part}"
+
+
+def content_hash(data: bytes) -> str:
+    """The hash that tells whether a file changed since it was indexed."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def list_files(docs_dir: str | os.PathLike, extensions: set[str] | None = None) -> tuple[list[Path], list[Skipped]]:
+    """Every file under docs_dir with a known extension, recursively, sorted; and the skipped ones.
+
+    Symlinked folders are followed once (a loop is reported, not followed again); hidden files and
+    folders are ignored.
+    """
+    root = Path(docs_dir)
+    extensions = extensions or TEXT_EXTENSIONS
+    found: list[Path] = []
+    skipped: list[Skipped] = []
+    seen_dirs: set[tuple[int, int]] = set()
+
+    def walk(folder: Path) -> None:
+        try:
+            st = folder.stat()
+        except OSError as exc:
+            skipped.append(Skipped(relative_source(folder, root), f"cannot open folder: {exc.strerror}"))
+            return
+        key = (st.st_dev, st.st_ino)
+        if key in seen_dirs:
+            skipped.append(Skipped(relative_source(folder, root), "symlink loop (folder already visited)"))
+            return
+        seen_dirs.add(key)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(Skipped(relative_source(folder, root), f"cannot list folder: {exc.strerror}"))
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                walk(path)
+                continue
+            if path.suffix.lower() not in extensions:
+                continue
+            try:
+                path.stat()
+            except OSError as exc:
+                reason = "symlink loop" if exc.errno == 40 else f"cannot read: {exc.strerror}"
+                skipped.append(Skipped(relative_source(path, root), reason))
+                continue
+            found.append(path)
+
+    if root.is_dir():
+        walk(root)
+    return found, skipped
+
+
+def relative_source(path: Path, root: Path) -> str:
+    """The path relative to DOCS_DIR with forward slashes: a document's `source`."""
+    try:
+        rel = path.relative_to(root)
+    except ValueError:
+        rel = Path(os.path.relpath(path, root))
+    return rel.as_posix()

@@ -1,0 +1,45 @@
+"""The Whoosh schema: per-language text fields, entity and facet fields, and bookkeeping."""
+from __future__ import annotations
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from .analysis import english_analyzer, french_analyzer, name_analyzer, neutral_analyzer
+
+# A document's text goes to the fields of its own language; queries are parsed against all of
+# them, each with its own analyser, so one query reaches French and English documents alike.
+LANGUAGE_GROUPS = ("fr", "en", "xx")
+TITLE_BOOST = 3.0
+
+
+def language_group(lang: str) -> str:
+    """The field group ('fr', 'en' or the neutral 'xx') that holds a language's text."""
+    return lang if lang in ("fr", "en") else "xx"
+
+
+def build_schema() -> Schema:
+    """A fresh schema object (analysers are stateful caches: never share one between indexes)."""
+    analyzers = {"fr": french_analyzer(), "en": english_analyzer(), "xx": neutral_analyzer()}
+    fields = {
+        "id": ID(stored=True, unique=True),
+        "source": ID(stored=True),
+        "file_id": ID(stored=True),
+        "title": STORED(),
+        "text": STORED(),
+        "raw": STORED(),
+        "lang": ID(stored=True, sortable=True),
+        "date": ID(stored=True),
+        "year": NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
+        "datenum": NUMERIC(int, bits=32, sortable=True, signed=False),
+        "people": KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        "organisations": KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        # Canonical names and every variant met, analysed as names, for `person:` / `org:` queries.
+        "person_names": TEXT(analyzer=name_analyzer(), phrase=True),
+        "org_names": TEXT(analyzer=name_analyzer(), phrase=True),
+        "content_hash": STORED(),
+        "part": STORED(),
+        "related": STORED(),
+    }
+    for group in LANGUAGE_GROUPS:
+        fields[f"title_{group}"] = TEXT(analyzer=analyzers[group], field_boost=TITLE_BOOST, phrase=True)
+        fields[f"text_{group}"] = TEXT(analyzer=analyzers[group], phrase=True)
+    return Schema(**fields)
