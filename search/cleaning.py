@@ -7,10 +7,35 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .dates import is_date_line
 from .resources import package_toml
 
 _BULLET = re.compile(r"^\s*(?:[•·▪►*+\-–—]|\d{1,2}[.)])\s+")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f]+")
+_TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*$")
+_WORD = re.compile(r"[^\W\d_][\w’'-]*")
+
+# A menu item is a few words; a breadcrumb's last item may be a long, truncated headline.
+MENU_ITEM_MAX_WORDS = 8
+# A paragraph of this many words is article body: teasers and the like are looked for after it.
+BODY_PARAGRAPH_WORDS = 25
+# A line repeated on one page (photo captions, a headline printed twice) is kept once when it
+# has this many words; shorter lines ("Benefits", "Universities") may legitimately recur.
+DUPLICATE_MIN_WORDS = 5
+
+
+class _Alternatives:
+    """Patterns tried in turn, so that each may use the same group names (one per language)."""
+
+    def __init__(self, patterns: list[re.Pattern]):
+        self.patterns = patterns
+
+    def match(self, line: str):
+        for pattern in self.patterns:
+            found = pattern.match(line)
+            if found:
+                return found
+        return None
 
 
 @dataclass(frozen=True)
@@ -19,13 +44,16 @@ class ChromeRules:
 
     drop: re.Pattern
     end: re.Pattern | None
+    stamp: _Alternatives | None
+    title_footer: _Alternatives | None
 
 
-def _compile(patterns: Iterable[str]) -> re.Pattern | None:
+def _compile(patterns: Iterable[str], whole_line: bool = True) -> re.Pattern | None:
     patterns = list(patterns)
     if not patterns:
         return None
-    return re.compile(r"^(?:" + "|".join(f"(?:{p})" for p in patterns) + r")$", re.IGNORECASE)
+    body = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(rf"^(?:{body})$" if whole_line else rf"^(?:{body})", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8)
@@ -33,12 +61,23 @@ def chrome_rules(lang: str | None = None) -> ChromeRules:
     """The boilerplate rules for a language; None means every language's rules at once."""
     data = package_toml("boilerplate.toml")
     sections = ["any"] + ([lang] if lang else [k for k in data if k != "any"])
-    drop, end = [], []
+    found: dict[str, list[str]] = {"drop_lines": [], "end_markers": [], "stamps": [], "title_footers": []}
     for name in sections:
         section = data.get(name, {})
-        drop += section.get("drop_lines", [])
-        end += section.get("end_markers", [])
-    return ChromeRules(drop=_compile(drop), end=_compile(end))
+        for key, patterns in found.items():
+            patterns += section.get(key, [])
+    return ChromeRules(
+        drop=_compile(found["drop_lines"]),
+        end=_compile(found["end_markers"]),
+        stamp=_compile_alternatives(found["stamps"], whole_line=False),
+        title_footer=_compile_alternatives(found["title_footers"]),
+    )
+
+
+def _compile_alternatives(patterns: list[str], whole_line: bool = True) -> re.Pattern | None:
+    """A pattern tried one alternative at a time, so each may use the same group name."""
+    compiled = [_compile([p], whole_line) for p in patterns]
+    return _Alternatives(compiled) if compiled else None
 
 
 def normalise_line(line: str) -> str:
@@ -52,31 +91,81 @@ def clean_text(raw: str, lang: str | None = None, common_lines: frozenset[str] =
     common_lines holds lines (normalised, lowercased) seen on many pages of the archive: chrome.
     """
     rules = chrome_rules(lang)
-    kept: list[str] = []
     lines = [normalise_line(line) for line in raw.split("\n")]
-    lines = _drop_menus(lines)
+    lines = _split_stamps(lines, rules.stamp)
+    lines = _drop_menus(lines, rules.drop)
+    lines = _drop_header_date(lines)
+    kept: list[str] = []
+    seen: set[str] = set()
+    footer_title = None
+    body_paragraphs = 0
     for line in lines:
         if not line:
             if kept and kept[-1]:
                 kept.append("")
             continue
-        if rules.end and kept and any(kept) and rules.end.match(line):
+        if rules.title_footer and footer_title is None:
+            found = rules.title_footer.match(line)
+            if found:
+                footer_title = found.group("title").strip()
+        if body_paragraphs and rules.end and rules.end.match(line):
+            break
+        if body_paragraphs >= 2 and _is_teaser_headline(line):
             break
         if rules.drop.match(line) or line.lower() in common_lines:
             continue
+        key = line.lower()
+        if key in seen and len(line.split()) >= DUPLICATE_MIN_WORDS:
+            continue
+        seen.add(key)
         kept.append(line)
-    return "\n".join(kept).strip()
+        if len(line.split()) >= BODY_PARAGRAPH_WORDS:
+            body_paragraphs += 1
+    text = "\n".join(kept).strip()
+    if footer_title and footer_title.lower() not in {p.lower() for p in paragraphs(text)[:5]}:
+        # The feed dropped the headline but its footer still names it: put it back on top.
+        text = f"{footer_title}\n\n{text}"
+    return text
 
 
-def _drop_menus(lines: list[str]) -> list[str]:
-    """Remove runs of two or more short bullet lines (navigation menus, breadcrumbs)."""
+def _split_stamps(lines: list[str], stamp: _Alternatives | None) -> list[str]:
+    """Put a crawler's or site's metadata stamp ("date 2023-11 Headline") on its own line."""
+    if stamp is None:
+        return lines
+    out: list[str] = []
+    for line in lines:
+        found = stamp.match(line)
+        if found:
+            out.append(found.group("stamp"))
+            rest = line[found.end():].strip()
+            if rest:
+                out.append(rest)
+        else:
+            out.append(line)
+    return out
+
+
+def _drop_header_date(lines: list[str]) -> list[str]:
+    # A weekday and date alone on a page's first line is the site's "today" banner, not the
+    # article's date (which comes under the headline); the crawl date would mislead extract_date.
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        if is_date_line(line, with_weekday=True):
+            return lines[:i] + lines[i + 1:]
+        return lines
+    return lines
+
+
+def _drop_menus(lines: list[str], chrome: re.Pattern) -> list[str]:
+    """Remove runs of bullet lines that read as navigation (menus, breadcrumbs)."""
     out: list[str] = []
     i = 0
     while i < len(lines):
         j = i
-        while j < len(lines) and _BULLET.match(lines[j]) and len(lines[j].split()) <= 12:
+        while j < len(lines) and _BULLET.match(lines[j]):
             j += 1
-        if j - i >= 2 and _is_menu(lines[i:j]):
+        if j - i >= 2 and _is_menu(lines[i:j], chrome):
             i = j
             continue
         if j > i:
@@ -88,12 +177,25 @@ def _drop_menus(lines: list[str]) -> list[str]:
     return out
 
 
-def _is_menu(run: list[str]) -> bool:
-    # Short items with no sentence punctuation read as navigation; list items of prose end in , or ;
-    items = [_BULLET.sub("", line) for line in run]
-    return sum(1 for item in items if not re.search(r"[,;:]$", item)) >= len(items) * 0.8 and all(
-        len(item.split()) <= 8 for item in items
-    )
+def _is_menu(run: list[str], chrome: re.Pattern) -> bool:
+    # Content lists ("• Universities", "• UNESCO Chairs") look like menus too; a run is navigation
+    # only when it holds a known navigation item or ends in a truncated breadcrumb.
+    items = [_BULLET.sub("", line).strip() for line in run]
+    truncated = bool(_TRUNCATED.search(items[-1]))
+    short = all(len(item.split()) <= MENU_ITEM_MAX_WORDS for item in (items[:-1] if truncated else items))
+    navigation = any(chrome.match(item) for item in items)
+    return short and (navigation or truncated)
+
+
+def _is_teaser_headline(line: str) -> bool:
+    """A headline in Title Case after the article's body: the start of another article's teaser."""
+    if re.search(r"[.!?:;,…]$", line):
+        return False
+    words = [w for w in _WORD.findall(line) if len(w) >= 4]
+    if len(words) < 6:
+        return False
+    capitalised = sum(1 for w in words if w[0].isupper())
+    return capitalised >= 0.8 * len(words)
 
 
 def paragraphs(text: str) -> list[str]:

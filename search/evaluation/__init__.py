@@ -1,0 +1,1 @@
+"""Measurements of extraction and search quality against hand labels."""
