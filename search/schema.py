@@ -22,7 +22,6 @@ def build_schema() -> Schema:
     fields = {
         "id": ID(stored=True, unique=True),
         "source": ID(stored=True),
-        "file_id": ID(stored=True),
         "title": STORED(),
         "text": STORED(),
         "raw": STORED(),
@@ -35,6 +34,8 @@ def build_schema() -> Schema:
         # Canonical names and every variant met, analysed as names, for `person:` / `org:` queries.
         "person_names": TEXT(analyzer=name_analyzer(), phrase=True),
         "org_names": TEXT(analyzer=name_analyzer(), phrase=True),
+        # Unstemmed words of title and text: the vocabulary "did you mean" draws from.
+        "spell": TEXT(analyzer=neutral_analyzer(), phrase=False),
         "content_hash": STORED(),
         "part": STORED(),
         "related": STORED(),
@@ -43,3 +44,36 @@ def build_schema() -> Schema:
         fields[f"title_{group}"] = TEXT(analyzer=analyzers[group], field_boost=TITLE_BOOST, phrase=True)
         fields[f"text_{group}"] = TEXT(analyzer=analyzers[group], phrase=True)
     return Schema(**fields)
+
+
+def date_number(date: str | None) -> int:
+    """YYYY-MM-DD as the integer YYYYMMDD (0 for no date) for sorting and ranges."""
+    return int(date.replace("-", "")) if date else 0
+
+
+def document_fields(doc) -> dict:
+    """The Whoosh fields of a Document."""
+    group = language_group(doc.lang)
+    fields = {
+        "id": doc.id,
+        "source": doc.source,
+        "title": doc.title,
+        "text": doc.text,
+        "raw": doc.raw,
+        "lang": doc.lang,
+        "date": doc.date or "",
+        "datenum": date_number(doc.date),
+        "people": ",".join(doc.people),
+        "organisations": ",".join(doc.organisations),
+        "person_names": "\n".join(doc.people + getattr(doc, "person_variants", [])),
+        "org_names": "\n".join(doc.organisations + getattr(doc, "org_variants", [])),
+        "spell": f"{doc.title or ''}\n{doc.text}",
+        "content_hash": doc.content_hash,
+        "part": doc.part,
+        f"text_{group}": doc.text,
+    }
+    if doc.year is not None:
+        fields["year"] = doc.year
+    if doc.title:
+        fields[f"title_{group}"] = doc.title
+    return fields

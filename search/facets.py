@@ -1,0 +1,91 @@
+"""Facet counts from arrays built once per index generation (not from grouping every hit).
+
+For each facet field we keep two parallel arrays, one row per (document, value) pair; a count is then
+one numpy bincount over the rows whose document is in the matching set.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+FACET_FIELDS = {"org": "organisations", "person": "people", "year": "year", "lang": "lang"}
+
+
+@dataclass
+class FacetValue:
+    """One value of a facet with its count."""
+
+    value: str
+    count: int
+    selected: bool = False
+
+
+class FacetTable:
+    """Value ids per document for one facet field."""
+
+    def __init__(self, values: list[str], doc_rows: np.ndarray, value_rows: np.ndarray):
+        self.values = values
+        self.index = {v: i for i, v in enumerate(values)}
+        self.doc_rows = doc_rows
+        self.value_rows = value_rows
+
+    def mask_for(self, selected: list[str], doc_count: int) -> np.ndarray:
+        """Documents holding any of the selected values (values of one facet are OR-ed)."""
+        mask = np.zeros(doc_count, dtype=bool)
+        ids = [self.index[v] for v in selected if v in self.index]
+        if ids:
+            rows = np.isin(self.value_rows, ids)
+            mask[self.doc_rows[rows]] = True
+        return mask
+
+    def counts(self, docs: np.ndarray) -> np.ndarray:
+        """How many documents of the boolean mask `docs` hold each value."""
+        hit = docs[self.doc_rows]
+        return np.bincount(self.value_rows[hit], minlength=len(self.values))
+
+
+def build_facet_tables(searcher) -> tuple[dict[str, FacetTable], np.ndarray]:
+    """Facet tables for every facet field, and the mask of live (non-deleted) documents."""
+    reader = searcher.reader()
+    doc_count = reader.doc_count_all()
+    live = np.zeros(doc_count, dtype=bool)
+    per_field: dict[str, tuple[list[int], list[str]]] = {name: ([], []) for name in FACET_FIELDS}
+    for docnum, stored in reader.iter_docs():
+        live[docnum] = True
+        for name, field in FACET_FIELDS.items():
+            value = stored.get(field)
+            if value in (None, ""):
+                continue
+            items = value.split(",") if field in ("organisations", "people") else [str(value)]
+            docs, vals = per_field[name]
+            for item in items:
+                if item:
+                    docs.append(docnum)
+                    vals.append(item)
+    tables = {}
+    for name, (docs, vals) in per_field.items():
+        values = sorted(set(vals))
+        index = {v: i for i, v in enumerate(values)}
+        tables[name] = FacetTable(
+            values,
+            np.asarray(docs, dtype=np.int32),
+            np.asarray([index[v] for v in vals], dtype=np.int32),
+        )
+    return tables, live
+
+
+def facet_values(table: FacetTable, counts: np.ndarray, selected: list[str], facet: str) -> list[FacetValue]:
+    """Values with a count (plus selected ones), years chronologically, others by count then name."""
+    chosen = set(selected)
+    out = [
+        FacetValue(value, int(counts[i]), value in chosen)
+        for i, value in enumerate(table.values)
+        if counts[i] > 0 or value in chosen
+    ]
+    out += [FacetValue(v, 0, True) for v in selected if v not in table.index]
+    if facet == "year":
+        out.sort(key=lambda fv: fv.value)
+    else:
+        out.sort(key=lambda fv: (-fv.count, fv.value.lower()))
+    return out

@@ -1,0 +1,83 @@
+"""Snippets with <mark> on the words as written: the document is re-analysed with its own analyser."""
+from __future__ import annotations
+
+from html import escape
+
+from .analysis import ANALYZERS, name_analyzer
+from .schema import language_group
+
+FRAGMENT_CHARS = 220
+
+
+def _analyzer(group: str):
+    return ANALYZERS[group]()
+
+
+_CACHE: dict[str, object] = {}
+
+
+def _cached(group: str):
+    analyzer = _CACHE.get(group)
+    if analyzer is None:
+        analyzer = _CACHE[group] = _analyzer(group) if group != "names" else name_analyzer()
+    return analyzer
+
+
+def match_spans(text: str, lang: str, terms: set[str], name_terms: set[str] = frozenset()) -> list[tuple[int, int]]:
+    """Character spans of the text's tokens whose analysed form is one of the query's terms."""
+    spans = []
+    group = language_group(lang)
+    if terms:
+        for token in _cached(group)(text, positions=True, chars=True, removestops=True, mode="index"):
+            if token.text in terms:
+                spans.append((token.startchar, token.endchar))
+    if name_terms:
+        for token in _cached("names")(text, positions=True, chars=True, mode="index"):
+            if token.text in name_terms:
+                spans.append((token.startchar, token.endchar))
+    return sorted(set(spans))
+
+
+def mark(text: str, spans: list[tuple[int, int]]) -> str:
+    """Escape the text and wrap each span in <mark>."""
+    out, last = [], 0
+    for start, end in spans:
+        if start < last:
+            continue
+        out.append(escape(text[last:start]))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        last = end
+    out.append(escape(text[last:]))
+    return "".join(out)
+
+
+def snippet(text: str, spans: list[tuple[int, int]], fragments: int = 2, size: int = FRAGMENT_CHARS) -> str:
+    """One or two escaped fragments around the densest matches, joined by an ellipsis."""
+    if not spans:
+        head = text[:size]
+        cut = head.rfind(" ") if len(text) > size else len(head)
+        return escape(head[: cut if cut > 0 else size]) + (" …" if len(text) > size else "")
+    windows = []
+    used: list[tuple[int, int]] = []
+    candidates = sorted(
+        ((sum(1 for s, _ in spans if start - 20 <= s < start + size - 20), start) for start, _ in spans),
+        key=lambda c: (-c[0], c[1]),
+    )
+    for _score, start in candidates:
+        begin = max(0, start - 40)
+        begin = text.rfind(" ", 0, begin) + 1 if begin > 0 else 0
+        end = min(len(text), begin + size)
+        if end < len(text):
+            space = text.rfind(" ", begin, end)
+            end = space if space > begin else end
+        if any(not (end <= a or begin >= b) for a, b in used):
+            continue
+        used.append((begin, end))
+        if len(used) == fragments:
+            break
+    for begin, end in sorted(used):
+        inside = [(s - begin, e - begin) for s, e in spans if s >= begin and e <= end]
+        piece = mark(text[begin:end], inside)
+        windows.append(piece)
+    first, last = min(b for b, _ in used), max(e for _, e in used)
+    return ("… " if first > 0 else "") + " … ".join(windows) + (" …" if last < len(text) else "")

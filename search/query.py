@@ -1,0 +1,194 @@
+"""Parse what a researcher types into a Whoosh query over both languages' fields at once.
+
+Unfielded words are searched in the French, English and neutral fields (each analysed its own way)
+and in entity names; friendly field names (title:, org:, person:, year:, lang:, date:) map to the
+real fields. A query the parser cannot read is searched as plain words.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+
+from whoosh import qparser, query as Q
+from whoosh.qparser import syntax
+
+from .schema import LANGUAGE_GROUPS
+
+MAX_QUERY_CHARS = 1000
+MAX_CLAUSES = 256
+
+TEXT_FIELDS = [f"text_{g}" for g in LANGUAGE_GROUPS]
+TITLE_FIELDS = [f"title_{g}" for g in LANGUAGE_GROUPS]
+DEFAULT_FIELDS = TITLE_FIELDS + TEXT_FIELDS + ["person_names", "org_names"]
+FIELD_BOOSTS = {"person_names": 1.5, "org_names": 1.5}
+
+# Friendly names a researcher types → the fields they stand for.
+FRIENDLY_FIELDS = {
+    "title": TITLE_FIELDS,
+    "titre": TITLE_FIELDS,
+    "text": TEXT_FIELDS,
+    "texte": TEXT_FIELDS,
+    "org": ["org_names"],
+    "organisation": ["org_names"],
+    "organization": ["org_names"],
+    "person": ["person_names"],
+    "personne": ["person_names"],
+    "people": ["person_names"],
+    "year": ["year"],
+    "annee": ["year"],
+    "année": ["year"],
+    "lang": ["lang"],
+    "langue": ["lang"],
+    "date": ["datenum"],
+    "source": ["source"],
+}
+
+_DATE_VALUE = r"\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?"
+_DATE_RANGE = re.compile(
+    rf"\bdate:\s*(?P<open>[\[{{])\s*(?P<a>{_DATE_VALUE})?\s+(?:TO|to|À|à|A|a)\s+(?P<b>{_DATE_VALUE})?\s*(?P<close>[\]}}])"
+)
+_DATE_SINGLE = re.compile(rf"\bdate:\s*(?P<op>[<>]=?)?(?P<a>{_DATE_VALUE})\b")
+_FIELD_PREFIX = re.compile(r"(?<![\w:])([A-Za-zÀ-ÿ_]+):(?=\S)")
+
+
+@dataclass
+class ParsedQuery:
+    """The Whoosh query plus what the researcher should be told about how it was read."""
+
+    query: Q.Query
+    text: str
+    notices: list[str] = field(default_factory=list)
+    plain: bool = False  # parsed as plain words after the syntax failed
+
+
+class FriendlyFieldsPlugin(qparser.Plugin):
+    """Expand friendly and unfielded nodes into an OR over the real fields (like MultifieldPlugin)."""
+
+    def __init__(self, default_fields, friendly, boosts):
+        self.default_fields = default_fields
+        self.friendly = friendly
+        self.boosts = boosts
+
+    def filters(self, parser):
+        return [(self.expand, 110)]
+
+    def expand(self, parser, group):
+        for i, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                group[i] = self.expand(parser, node)
+            elif node.has_fieldname:
+                name = node.fieldname
+                fields = self.default_fields if name is None else self.friendly.get(name.lower())
+                if fields is None:
+                    continue
+                if len(fields) == 1:
+                    node.set_fieldname(fields[0], override=True)
+                    continue
+                copies = []
+                for fname in fields:
+                    newnode = copy.copy(node)
+                    newnode.set_fieldname(fname, override=True)
+                    newnode.set_boost(node.boost * self.boosts.get(fname, 1.0))
+                    copies.append(newnode)
+                group[i] = syntax.OrGroup(copies)
+        return group
+
+
+def _date_bound(value: str | None, upper: bool) -> str:
+    if not value:
+        return ""
+    parts = value.split("-")
+    year = parts[0]
+    month = parts[1].zfill(2) if len(parts) > 1 else ("12" if upper else "01")
+    day = parts[2].zfill(2) if len(parts) > 2 else ("31" if upper else "01")
+    return f"{year}{month}{day}"
+
+
+def rewrite_dates(text: str) -> str:
+    """date:[2024-01 TO 2024-06] / date:2024-05 / date:>2024-01-01 → ranges over YYYYMMDD numbers."""
+
+    def rng(m):
+        a = _date_bound(m.group("a"), upper=False)
+        b = _date_bound(m.group("b"), upper=True)
+        return f"date:{m.group('open')}{a} TO {b}{m.group('close')}"
+
+    def single(m):
+        op, value = m.group("op"), m.group("a")
+        if op in (">", ">="):
+            return f"date:[{_date_bound(value, upper=op == '>')} TO]"
+        if op in ("<", "<="):
+            return f"date:[TO {_date_bound(value, upper=op == '<=')}]"
+        return f"date:[{_date_bound(value, False)} TO {_date_bound(value, True)}]"
+
+    return _DATE_SINGLE.sub(single, _DATE_RANGE.sub(rng, text))
+
+
+def make_parser(schema, group=None) -> qparser.QueryParser:
+    """A parser over the schema with friendly fields, fuzzy terms and date ranges."""
+    group = group or qparser.OrGroup.factory(0.9)
+    parser = qparser.QueryParser(None, schema, group=group)
+    # Keep unknown names as fields so the friendly ones reach our plugin; truly unknown names were
+    # turned into words before parsing.
+    parser.replace_plugin(qparser.FieldsPlugin(remove_unknown=False))
+    parser.add_plugin(FriendlyFieldsPlugin(DEFAULT_FIELDS, FRIENDLY_FIELDS, FIELD_BOOSTS))
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(qparser.GtLtPlugin())
+    return parser
+
+
+def _plain_words(text: str) -> str:
+    words = re.findall(r"\w+(?:['’]\w+)*", text)
+    return " ".join(words[:64])
+
+
+def _unknown_fields(text: str) -> list[str]:
+    return sorted({m.group(1) for m in _FIELD_PREFIX.finditer(text) if m.group(1).lower() not in FRIENDLY_FIELDS})
+
+
+def parse_query(text: str, schema) -> ParsedQuery:
+    """Parse a researcher's query; on any syntax problem, fall back to its plain words."""
+    notices: list[str] = []
+    text = (text or "").strip()
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        notices.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
+    if not text or text in ("*", "*:*"):
+        return ParsedQuery(Q.Every(), text)
+    unknown = _unknown_fields(text)
+    if unknown:
+        notices.append(
+            "Unknown field(s) " + ", ".join(f"{u}:" for u in unknown) + " searched as words; fields are "
+            + ", ".join(f"{k}:" for k in ("title", "org", "person", "year", "lang", "date", "source"))
+            + "."
+        )
+        for name in unknown:
+            text = re.sub(rf"(?<![\w:]){re.escape(name)}:", f"{name} ", text)
+    parser = make_parser(schema)
+    try:
+        parsed = parser.parse(rewrite_dates(text))
+        if _too_complex(parsed):
+            raise ValueError("too many clauses")
+        if parsed is Q.NullQuery:
+            raise ValueError("empty")
+        return ParsedQuery(parsed, text, notices)
+    except Exception:
+        words = _plain_words(text)
+        if not words:
+            return ParsedQuery(Q.NullQuery, text, notices + ["The query has no searchable words."], plain=True)
+        notices.append("The query syntax could not be read; it was searched as plain words.")
+        plain_parser = make_parser(schema)
+        plain_parser.remove_plugin_class(qparser.FuzzyTermPlugin)
+        return ParsedQuery(plain_parser.parse(words), text, notices, plain=True)
+
+
+def _too_complex(q: Q.Query) -> bool:
+    count = 0
+    stack = [q]
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > MAX_CLAUSES * 8:
+            return True
+        stack.extend(node.children())
+    return False

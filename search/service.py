@@ -1,0 +1,368 @@
+"""The query service: search with facets, snippets and suggestions; documents; similar documents.
+
+Returns plain dataclasses: views, the API and the CLI never touch Whoosh objects.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh.collectors import TimeLimitCollector, TimeLimit
+
+from . import store
+from .facets import FACET_FIELDS, FacetValue, build_facet_tables, facet_values
+from .highlight import mark, match_spans, snippet
+from .query import ParsedQuery, parse_query
+from .schema import build_schema, language_group
+from .suggest import suggest_query
+
+SORTS = ("relevance", "date", "-date")
+MAX_PER_PAGE = 100
+
+
+@dataclass
+class SearchRequest:
+    """What a researcher asks: words, facet filters (OR within a facet, AND across), order, page."""
+
+    q: str = ""
+    org: list[str] = field(default_factory=list)
+    person: list[str] = field(default_factory=list)
+    year: list[str] = field(default_factory=list)
+    lang: list[str] = field(default_factory=list)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+
+    def filters(self) -> dict[str, list[str]]:
+        """The facet filters that are set."""
+        return {name: getattr(self, name) for name in FACET_FIELDS if getattr(self, name)}
+
+
+@dataclass
+class Hit:
+    """One result as lists and the API show it."""
+
+    id: str
+    title: str | None
+    lang: str
+    date: str | None
+    year: int | None
+    organisations: list[str]
+    people: list[str]
+    source: str
+    snippet: str
+    score: float | None = None
+
+    def to_dict(self) -> dict:
+        """The API's result object (DESIGN.md)."""
+        data = asdict(self)
+        data.pop("score")
+        return data
+
+
+@dataclass
+class SearchResults:
+    """A page of results with facet counts and what to tell the researcher."""
+
+    query: str
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    suggestion: str | None = None
+    notices: list[str] = field(default_factory=list)
+    timed_out: bool = False
+    sort: str = "relevance"
+
+    @property
+    def pages(self) -> int:
+        """How many pages the results fill."""
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass
+class DocumentView:
+    """A document with its text highlighted for a query, and its neighbours."""
+
+    fields: dict
+    text_html: str
+    raw: str
+    similar: list[Hit] = field(default_factory=list)
+    related: list[dict] = field(default_factory=list)
+
+
+class _Generation:
+    """One open index generation with the caches that live as long as it does."""
+
+    def __init__(self, path: Path, token: str):
+        self.token = token
+        self.index = whoosh_index.open_dir(path, schema=build_schema())
+        self.searcher = self.index.searcher()
+        self.tables, self.live = build_facet_tables(self.searcher)
+        self.doc_count = len(self.live)
+        self.datenum = np.zeros(self.doc_count, dtype=np.int64)
+        reader = self.searcher.reader()
+        if reader.has_column("datenum"):
+            column = reader.column_reader("datenum")
+            self.datenum[:] = [column[i] for i in range(self.doc_count)]
+        self.meta = store.read_meta(path)
+        self._id_cache: dict[str, int] = {}
+
+    def docnum(self, doc_id: str) -> int | None:
+        """The document number of an id, or None."""
+        if doc_id not in self._id_cache:
+            self._id_cache[doc_id] = self.searcher.document_number(id=doc_id)
+        return self._id_cache[doc_id]
+
+    def close(self) -> None:
+        self.searcher.close()
+
+
+class SearchService:
+    """Search over the live generation of INDEX_DIR; follows reindexes without a restart."""
+
+    def __init__(self, index_dir: str | Path, time_limit: float = 2.0):
+        self.index_dir = Path(index_dir)
+        self.time_limit = time_limit
+        self.schema = build_schema()
+        self._gen: _Generation | None = None
+        self._retired: list[_Generation] = []
+        self._lock = threading.Lock()
+
+    # -- generations ---------------------------------------------------------------------------
+    def _current(self) -> _Generation | None:
+        token = store.current_token(self.index_dir)
+        gen = self._gen
+        if gen is not None and gen.token == token:
+            return gen
+        with self._lock:
+            if self._gen is not None and self._gen.token == token:
+                return self._gen
+            path = store.current_generation(self.index_dir)
+            if path is None:
+                return self._gen  # no index yet, or CURRENT unreadable: keep what we serve
+            try:
+                fresh = _Generation(path, path.name)
+            except Exception:
+                if self._gen is not None:
+                    return self._gen  # a generation vanished under us: keep serving the open one
+                raise
+            if self._gen is not None:
+                # Close the one before the previous: requests still running may use the previous.
+                for old in self._retired:
+                    old.close()
+                self._retired = [self._gen]
+            self._gen = fresh
+            return fresh
+
+    def has_index(self) -> bool:
+        """True when there is a live index to search."""
+        return self._current() is not None
+
+    def stats(self) -> dict:
+        """Document count and generation of the live index."""
+        gen = self._current()
+        if gen is None:
+            return {"documents": 0, "generation": None}
+        return {"documents": int(gen.live.sum()), "generation": gen.token, "built_at": gen.meta.get("built_at")}
+
+    # -- search --------------------------------------------------------------------------------
+    def search(self, request: SearchRequest) -> SearchResults:
+        """Run a search: ranked or dated page of hits, facet counts, suggestion and notices."""
+        gen = self._current()
+        parsed = parse_query(request.q, self.schema)
+        if gen is None:
+            return SearchResults(request.q, 0, request.page, request.per_page, [], {}, None,
+                                 parsed.notices + ["There is no index yet: run `flask reindex`."])
+        deadline = time.monotonic() + self.time_limit
+        matched, timed_out = self._matching(gen, parsed, deadline)
+        filters = request.filters()
+        masks = {name: gen.tables[name].mask_for(values, gen.doc_count) for name, values in filters.items()}
+        combined = matched.copy()
+        for mask in masks.values():
+            combined &= mask
+        facets = {}
+        for name, table in gen.tables.items():
+            base = matched.copy()
+            for other, mask in masks.items():
+                if other != name:
+                    base &= mask
+            facets[name] = facet_values(table, table.counts(base), filters.get(name, []), name)
+        total = int(combined.sum())
+        sort = request.sort if request.sort in SORTS else "relevance"
+        if not request.q.strip() and sort == "relevance":
+            sort = "-date"
+        start = (request.page - 1) * request.per_page
+        if sort == "relevance" and not isinstance(parsed.query, Q.Every):
+            page_docs, more_timeout = self._ranked(gen, parsed, combined, start + request.per_page, deadline)
+            timed_out = timed_out or more_timeout
+        else:
+            page_docs = self._by_date(gen, combined, sort, start + request.per_page)
+        page_docs = page_docs[start:start + request.per_page]
+        hits = [self._hit(gen, docnum, score, parsed) for docnum, score in page_docs]
+        notices = list(parsed.notices)
+        if timed_out:
+            notices.append("The search took too long and was stopped: results may be incomplete. Try more specific words.")
+        suggestion = suggest_query(gen.searcher, request.q, parsed) if request.q.strip() else None
+        return SearchResults(request.q, total, request.page, request.per_page, hits, facets, suggestion,
+                             notices, timed_out, sort)
+
+    def _matching(self, gen: _Generation, parsed: ParsedQuery, deadline: float) -> tuple[np.ndarray, bool]:
+        """Boolean mask of the documents the query matches (unscored), stopped at the deadline."""
+        if isinstance(parsed.query, Q.Every):
+            return gen.live.copy(), False
+        mask = np.zeros(gen.doc_count, dtype=bool)
+        if parsed.query is Q.NullQuery:
+            return mask, False
+        found: list[int] = []
+        timed_out = False
+        for i, docnum in enumerate(gen.searcher.docs_for_query(parsed.query)):
+            found.append(docnum)
+            if i % 2048 == 2047 and time.monotonic() > deadline:
+                timed_out = True
+                break
+        if found:
+            mask[np.asarray(found, dtype=np.int64)] = True
+        return mask & gen.live, timed_out
+
+    def _ranked(self, gen, parsed, allowed: np.ndarray, limit: int, deadline: float):
+        """Top documents by BM25F among the allowed ones."""
+        if limit <= 0 or not allowed.any():
+            return [], False
+        allowed_set = set(np.flatnonzero(allowed).tolist())
+        collector = gen.searcher.collector(limit=limit, filter=allowed_set)
+        remaining = max(0.05, deadline - time.monotonic())
+        limited = TimeLimitCollector(collector, timelimit=remaining, use_alarm=False)
+        timed_out = False
+        try:
+            gen.searcher.search_with_collector(parsed.query, limited)
+        except TimeLimit:
+            timed_out = True
+        results = limited.results()
+        return [(hit.docnum, hit.score) for hit in results[:limit]], timed_out
+
+    def _by_date(self, gen, allowed: np.ndarray, sort: str, limit: int):
+        """Documents ordered by date (undated last), newest first for '-date'."""
+        docnums = np.flatnonzero(allowed)
+        keys = gen.datenum[docnums]
+        if sort == "-date":
+            order = np.lexsort((docnums, -keys))
+        else:
+            order = np.lexsort((docnums, np.where(keys == 0, np.iinfo(np.int64).max, keys)))
+        return [(int(docnums[i]), None) for i in order[:limit]]
+
+    def _hit(self, gen, docnum: int, score, parsed: ParsedQuery) -> Hit:
+        stored = gen.searcher.stored_fields(docnum)
+        text = stored.get("text", "")
+        terms, name_terms = query_terms(parsed, stored.get("lang", ""))
+        spans = match_spans(text, stored.get("lang", ""), terms, name_terms) if terms or name_terms else []
+        return Hit(
+            id=stored["id"],
+            title=stored.get("title"),
+            lang=stored.get("lang", "und"),
+            date=stored.get("date") or None,
+            year=stored.get("year"),
+            organisations=split_list(stored.get("organisations")),
+            people=split_list(stored.get("people")),
+            source=stored.get("source", ""),
+            snippet=snippet(text, spans),
+            score=score,
+        )
+
+    # -- documents -----------------------------------------------------------------------------
+    def document(self, doc_id: str, q: str = "", similar: int = 5) -> DocumentView | None:
+        """A document's fields, its text highlighted for q, its raw text and similar documents."""
+        gen = self._current()
+        if gen is None or not isinstance(doc_id, str) or not doc_id:
+            return None
+        docnum = gen.docnum(doc_id)
+        if docnum is None:
+            return None
+        stored = gen.searcher.stored_fields(docnum)
+        fields = stored_document(stored)
+        parsed = parse_query(q, self.schema)
+        terms, name_terms = query_terms(parsed, fields["lang"]) if q.strip() else (set(), set())
+        text_html = mark(fields["text"], match_spans(fields["text"], fields["lang"], terms, name_terms))
+        view = DocumentView(fields, text_html, stored.get("raw") or "", related=list(stored.get("related") or []))
+        if similar:
+            view.similar = self._similar(gen, docnum, fields, similar)
+        return view
+
+    def _similar(self, gen, docnum: int, fields: dict, limit: int) -> list[Hit]:
+        field_name = f"text_{language_group(fields['lang'])}"
+        try:
+            results = gen.searcher.more_like(docnum, field_name, text=fields["text"], top=limit)
+        except Exception:
+            return []
+        empty = ParsedQuery(Q.Every(), "")
+        return [self._hit(gen, hit.docnum, hit.score, empty) for hit in results]
+
+    def export(self, request: SearchRequest, limit: int = 10_000) -> tuple[list[dict], int, bool]:
+        """Every result of a search (up to limit) as rows: id, title, date, lang, entities, source."""
+        capped = SearchRequest(**{**asdict(request), "page": 1, "per_page": 1})
+        gen = self._current()
+        if gen is None:
+            return [], 0, False
+        results = self.search(capped)
+        parsed = parse_query(request.q, self.schema)
+        deadline = time.monotonic() + self.time_limit * 5
+        matched, _ = self._matching(gen, parsed, deadline)
+        for name, values in request.filters().items():
+            matched &= gen.tables[name].mask_for(values, gen.doc_count)
+        sort = results.sort
+        if sort == "relevance" and not isinstance(parsed.query, Q.Every):
+            docs, _ = self._ranked(gen, parsed, matched, limit, deadline)
+        else:
+            docs = self._by_date(gen, matched, sort, limit)
+        rows = []
+        for docnum, _score in docs:
+            stored = gen.searcher.stored_fields(docnum)
+            rows.append({
+                "id": stored["id"], "title": stored.get("title"), "date": stored.get("date") or None,
+                "lang": stored.get("lang"), "organisations": split_list(stored.get("organisations")),
+                "people": split_list(stored.get("people")), "source": stored.get("source"),
+            })
+        return rows, results.total, results.total > limit
+
+
+def split_list(value) -> list[str]:
+    """A stored comma-joined list back as a list."""
+    return [v for v in (value or "").split(",") if v]
+
+
+def stored_document(stored: dict) -> dict:
+    """The API's document object from stored fields (DESIGN.md), text included."""
+    return {
+        "id": stored["id"],
+        "title": stored.get("title"),
+        "lang": stored.get("lang", "und"),
+        "date": stored.get("date") or None,
+        "year": stored.get("year"),
+        "organisations": split_list(stored.get("organisations")),
+        "people": split_list(stored.get("people")),
+        "source": stored.get("source", ""),
+        "text": stored.get("text", ""),
+    }
+
+
+def query_terms(parsed: ParsedQuery, lang: str) -> tuple[set[str], set[str]]:
+    """The analysed terms of a query that can occur in a document of this language, and name terms."""
+    group = language_group(lang)
+    terms, names = set(), set()
+    try:
+        pairs = list(parsed.query.iter_all_terms(phrases=True))
+    except Exception:
+        return terms, names
+    for fieldname, text in pairs:
+        text = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+        if fieldname in (f"text_{group}", f"title_{group}"):
+            terms.add(text)
+        elif fieldname in ("person_names", "org_names"):
+            names.add(text)
+    return terms, names

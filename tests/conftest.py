@@ -1,0 +1,46 @@
+"""Fixtures over real indexes built in tmp_path: the app, its test client and CLI runner."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from search.indexer import reindex
+from webui import create_app
+
+PROJECT = Path(__file__).resolve().parents[1]
+SEEDS = PROJECT / "seeds"
+SHARED = PROJECT.parent / "shared"
+
+
+@pytest.fixture
+def docs_dir(tmp_path) -> Path:
+    """A copy of the seeds that a test may change."""
+    target = tmp_path / "docs"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+@pytest.fixture
+def index_dir(tmp_path, docs_dir) -> Path:
+    """An index of the seeds."""
+    target = tmp_path / "index"
+    reindex(docs_dir, target)
+    return target
+
+
+@pytest.fixture
+def app(docs_dir, index_dir):
+    """The app over the seeds' index."""
+    return create_app({"TESTING": True, "DOCS_DIR": str(docs_dir), "INDEX_DIR": str(index_dir)})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

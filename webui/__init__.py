@@ -1,0 +1,39 @@
+"""The Flask application: a thin web face over the `search` package."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Every setting: name → (default, help). The README documents each one (a test checks it).
+SETTINGS = {
+    "DOCS_DIR": (str(PROJECT_ROOT / "seeds"), "Folder of documents to index (recursively)."),
+    "INDEX_DIR": (str(PROJECT_ROOT / "index_data"), "Folder where the index generations are written."),
+    "SEARCH_TIME_LIMIT": (2.0, "Seconds a search may run before it answers with what it has."),
+    "EXPORT_LIMIT": (10_000, "Most results one CSV/JSON export holds."),
+    "BABEL_DEFAULT_LOCALE": ("en", "Interface language when the browser states no preference."),
+}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory: defaults, then FLASK_* environment variables, then test_config."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_mapping({name: default for name, (default, _help) in SETTINGS.items()})
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.from_mapping(test_config)
+    for key in ("DOCS_DIR", "INDEX_DIR"):
+        app.config[key] = os.path.abspath(os.fspath(app.config[key]))
+
+    from . import api, cli, i18n, security, services, views
+
+    services.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    return app

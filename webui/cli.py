@@ -1,0 +1,63 @@
+"""`flask reindex`: update the index from DOCS_DIR (incremental), or rebuild it with --full."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+
+from search.indexer import reindex
+from search.store import IndexLockedError
+
+
+def init_app(app) -> None:
+    """Register the reindex command."""
+    app.cli.add_command(reindex_command)
+
+
+class _Progress:
+    """One updating line on a terminal; nothing when output is not a terminal."""
+
+    def __init__(self):
+        self.tty = sys.stderr.isatty()
+        self.last = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.tty:
+            return
+        line = f"\r{stage} {done}/{total}"
+        if line != self.last:
+            click.echo(line.ljust(40), nl=False, err=True)
+            self.last = line
+
+    def finish(self) -> None:
+        if self.tty and self.last:
+            click.echo("\r" + " " * 40 + "\r", nl=False, err=True)
+
+
+@click.command("reindex")
+@click.option("--full", is_flag=True, help="Rebuild the whole index instead of updating what changed.")
+def reindex_command(full: bool) -> None:
+    """Index new and changed documents of DOCS_DIR, remove deleted ones; atomic and safe to interrupt."""
+    docs_dir = current_app.config["DOCS_DIR"]
+    index_dir = current_app.config["INDEX_DIR"]
+    progress = _Progress()
+    try:
+        summary = reindex(docs_dir, index_dir, full=full, progress=progress)
+    except IndexLockedError as exc:
+        progress.finish()
+        raise click.ClickException(str(exc)) from None
+    except FileNotFoundError as exc:
+        progress.finish()
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        progress.finish()
+        raise click.ClickException(
+            f"Reindex failed ({exc.strerror or exc}); the previous index is still serving."
+        ) from None
+    progress.finish()
+    for note in summary.notes:
+        click.echo(f"Note: {note}.", err=True)
+    click.echo(f"Reindexed {docs_dir} in {summary.seconds:.1f}s: {summary.line()}")
+    if summary.documents == 0 and summary.skipped:
+        raise click.ClickException("No document could be indexed.")

@@ -1,0 +1,55 @@
+"""Query parameters shared by the pages and the API, checked early with a message that says why."""
+from __future__ import annotations
+
+import re
+
+from search.service import MAX_PER_PAGE, SORTS, SearchRequest
+
+MAX_PAGE = 10_000
+MAX_VALUES = 50
+_ID = re.compile(r"^[A-Za-z0-9._-]{1,200}$")
+
+
+class ParameterError(ValueError):
+    """A query parameter outside what is allowed; the message tells what is."""
+
+
+def _int(args, name: str, default: int, low: int, high: int) -> int:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ParameterError(f"'{name}' must be a whole number from {low} to {high}, not {raw[:40]!r}.") from None
+    if not low <= value <= high:
+        raise ParameterError(f"'{name}' must be from {low} to {high}, not {value}.")
+    return value
+
+
+def search_request(args, default_per_page: int = 10) -> SearchRequest:
+    """A SearchRequest from request args (q, org, person, year, lang, sort, page, per_page)."""
+    sort = args.get("sort") or "relevance"
+    if sort not in SORTS:
+        raise ParameterError(f"'sort' must be one of {', '.join(SORTS)}, not {sort[:40]!r}.")
+    lists = {}
+    for name in ("org", "person", "year", "lang"):
+        values = [v.strip() for v in args.getlist(name) if v and v.strip()]
+        if len(values) > MAX_VALUES:
+            raise ParameterError(f"At most {MAX_VALUES} values of '{name}' at once.")
+        lists[name] = list(dict.fromkeys(v[:200] for v in values))
+    for value in lists["year"]:
+        if not value.isdigit() or len(value) != 4:
+            raise ParameterError(f"'year' must be a four-digit year, not {value[:40]!r}.")
+    return SearchRequest(
+        q=(args.get("q") or "")[:10_000],
+        sort=sort,
+        page=_int(args, "page", 1, 1, MAX_PAGE),
+        per_page=_int(args, "per_page", default_per_page, 1, MAX_PER_PAGE),
+        **lists,
+    )
+
+
+def valid_id(doc_id: str) -> bool:
+    """Ids are URL-safe slugs; anything else (slashes, dots-only paths) is not an id."""
+    return bool(_ID.match(doc_id)) and doc_id not in (".", "..")

@@ -1,0 +1,18 @@
+"""The search service that requests share: one per process, following index switches."""
+from __future__ import annotations
+
+from flask import current_app
+
+from search.service import SearchService
+
+
+def init_app(app) -> None:
+    """Attach one SearchService to the app (it opens the index lazily, on first use)."""
+    app.extensions["search_service"] = SearchService(
+        app.config["INDEX_DIR"], time_limit=float(app.config["SEARCH_TIME_LIMIT"])
+    )
+
+
+def get_service() -> SearchService:
+    """The app's SearchService."""
+    return current_app.extensions["search_service"]
