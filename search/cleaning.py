@@ -22,6 +22,9 @@ BODY_PARAGRAPH_WORDS = 25
 # A line repeated on one page (photo captions, a headline printed twice) is kept once when it
 # has this many words; shorter lines ("Benefits", "Universities") may legitimately recur.
 DUPLICATE_MIN_WORDS = 5
+TEASER_MAX_WORDS = 20
+# "Latest news" above the article is a menu heading; below some article text it ends the article.
+END_MARKER_MIN_WORDS = 20
 
 
 class _Alternatives:
@@ -95,10 +98,12 @@ def clean_text(raw: str, lang: str | None = None, common_lines: frozenset[str] =
     lines = _split_stamps(lines, rules.stamp)
     lines = _drop_menus(lines, rules.drop)
     lines = _drop_header_date(lines)
+    lines = _drop_teaser_pairs(lines)
     kept: list[str] = []
     seen: set[str] = set()
     footer_title = None
     body_paragraphs = 0
+    kept_words = 0
     for line in lines:
         if not line:
             if kept and kept[-1]:
@@ -108,7 +113,7 @@ def clean_text(raw: str, lang: str | None = None, common_lines: frozenset[str] =
             found = rules.title_footer.match(line)
             if found:
                 footer_title = found.group("title").strip()
-        if body_paragraphs and rules.end and rules.end.match(line):
+        if kept_words >= END_MARKER_MIN_WORDS and rules.end and rules.end.match(line):
             break
         if body_paragraphs >= 2 and _is_teaser_headline(line):
             break
@@ -119,6 +124,7 @@ def clean_text(raw: str, lang: str | None = None, common_lines: frozenset[str] =
             continue
         seen.add(key)
         kept.append(line)
+        kept_words += len(line.split())
         if len(line.split()) >= BODY_PARAGRAPH_WORDS:
             body_paragraphs += 1
     text = "\n".join(kept).strip()
@@ -157,6 +163,23 @@ def _drop_header_date(lines: list[str]) -> list[str]:
     return lines
 
 
+def _drop_teaser_pairs(lines: list[str]) -> list[str]:
+    """Remove a headline followed by a cut-off excerpt ("... known for ..."): another article's teaser."""
+    text_lines = [i for i, line in enumerate(lines) if line]
+    drop: set[int] = set()
+    for a, b in zip(text_lines, text_lines[1:]):
+        head, excerpt = lines[a], lines[b]
+        if (
+            _TRUNCATED.search(excerpt)
+            and not _BULLET.match(head)
+            and not _BULLET.match(excerpt)
+            and len(head.split()) >= 3
+            and not re.search(r"[.!?:;,…]$", head)
+        ):
+            drop.update((a, b))
+    return [line for i, line in enumerate(lines) if i not in drop]
+
+
 def _drop_menus(lines: list[str], chrome: re.Pattern) -> list[str]:
     """Remove runs of bullet lines that read as navigation (menus, breadcrumbs)."""
     out: list[str] = []
@@ -189,7 +212,11 @@ def _is_menu(run: list[str], chrome: re.Pattern) -> bool:
 
 def _is_teaser_headline(line: str) -> bool:
     """A headline in Title Case after the article's body: the start of another article's teaser."""
-    if re.search(r"[.!?:;,…]$", line):
+    # Sentences, list items and lines quoting titles or listing names ("Mr. X, Delegate of Y,")
+    # are body text even when most of their words are capitalised.
+    if re.search(r"[.!?:;,…\"”»]$", line) or _BULLET.match(line) or re.search(r"[,“”\"«]", line):
+        return False
+    if len(line.split()) > TEASER_MAX_WORDS:
         return False
     words = [w for w in _WORD.findall(line) if len(w) >= 4]
     if len(words) < 6:
