@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
+from functools import lru_cache
 
 import ftfy
 from charset_normalizer import from_bytes
@@ -47,7 +49,33 @@ def decode_bytes(data: bytes) -> str:
             text = _decode_legacy(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     text = ftfy.fix_text(text, normalization="NFC", fix_line_breaks=False, uncurl_quotes=False)
-    return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", repair_mojibake(text))
+
+
+@lru_cache(maxsize=1)
+def _mojibake_pattern() -> re.Pattern:
+    # UTF-8 read as cp1252: a lead byte (Â..ô) then continuation bytes (0x80-0xBF) as cp1252 shows them.
+    lead = "".join(bytes([b]).decode("cp1252") for b in range(0xC2, 0xF5))
+    cont = "".join(bytes([b]).decode("cp1252", errors="ignore") for b in range(0x80, 0xC0))
+    return re.compile(f"[{re.escape(lead)}][{re.escape(cont)}]{{1,3}}")
+
+
+def _redecode(match: re.Match) -> str:
+    chunk = match.group(0)
+    # Try the longest sequence first; keep the text when no prefix is one valid UTF-8 character.
+    for end in range(len(chunk), 1, -1):
+        try:
+            char = chunk[:end].encode("cp1252").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if len(char) == 1:
+            return char + chunk[end:]
+    return chunk
+
+
+def repair_mojibake(text: str) -> str:
+    """Repair UTF-8-read-as-cp1252 sequences (Ã©, Å“, â€™) that ftfy leaves in mixed text."""
+    return _mojibake_pattern().sub(_redecode, text)
 
 
 def _decode_legacy(data: bytes) -> str:

@@ -6,6 +6,11 @@ from functools import lru_cache
 
 UNDETERMINED = "und"
 _WORD = re.compile(r"\w+", re.UNICODE)
+# The model knows some regional varieties by ISO 639-3 codes; documents carry the ISO 639-1 code
+# of the language they belong to (Moroccan and Egyptian Arabic are Arabic, and so on).
+MACROLANGUAGES = {"ary": "ar", "arz": "ar", "uzs": "uz", "gug": "gn", "wuu": "zh", "yue": "zh"}
+# Codes that name no language ("zxx": no linguistic content).
+NOT_A_LANGUAGE = {"zxx"}
 
 
 @lru_cache(maxsize=1)
@@ -16,9 +21,11 @@ def _identifier():
 
 
 def detect_language(text: str, min_words: int = 3) -> str:
-    """ISO 639-1 code of the text's language, or 'und' when there is too little text to tell."""
+    """ISO 639-1 code of the text's language (639-3 when it has none), or 'und' when too little text."""
     sample = text[:5000]
     if len(_WORD.findall(sample)) < min_words:
         return UNDETERMINED
     lang, _prob = _identifier().classify(sample)
-    return lang
+    if lang in NOT_A_LANGUAGE:
+        return UNDETERMINED
+    return MACROLANGUAGES.get(lang, lang)
