@@ -195,12 +195,16 @@ def extract_date(text: str, head_chars: int = 600) -> str | None:
 
 
 def extract_year(text: str) -> int | None:
-    """The document's year: that of extract_date, else a partial stamp or a year alone near the top."""
+    """The document's year: that of extract_date, else a partial stamp, else the one year the head names."""
     full = extract_date(text)
     if full:
         return int(full[:4])
-    for line in _head(text):
+    head = _head(text)
+    for line in head:
         match = _STAMP_LINE.match(line)
         if match and OLDEST_YEAR <= int(match.group("y")) <= date.today().year + 1:
             return int(match.group("y"))
-    return None
+    # "ICAN 2026", "le SIEL (2022)": a single year named at the top dates the event; several do not.
+    years = {int(y) for y in re.findall(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/.-])", " ".join(head))}
+    years = {y for y in years if OLDEST_YEAR <= y <= date.today().year + 1}
+    return years.pop() if len(years) == 1 else None
