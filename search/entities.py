@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .names import Mention, choose_canonical, display_form, find_mentions, fold, name_rules, person_key, skeleton, surname_of
+from .names import choose_canonical, display_form, find_mentions, fold, name_rules, person_key, resolve_people, skeleton, surname_of
 from .resources import package_toml, read_user_toml
 
-_ACRONYM = re.compile(r"(?<![\w’'-])[A-Z][A-Za-z0-9&]*[A-Z][A-Za-z0-9&]*(?![\w-])")
+_ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9&]*[A-Z][A-Za-z0-9&]*(?![\w-])")
 _EXPANSION = re.compile(r"([^()\n.;:]{3,200}?)\s*\(\s*([A-Z][A-Za-z&]{1,11}(?:-[A-Za-z]+)?)\s*\)")
 _LEADING = re.compile(r"^(?:(?:the|of|and|by|from|with|to|between|l['’]|la|le|les|de|des|du|d['’]|et|par|entre|avec|a)\s+|l['’]|d['’])+", re.I)
 _HEADS_EN = ("Organization|Organisation|University|Commission|Committee|Council|Center|Centre|Agency|Foundation|"
@@ -31,14 +31,24 @@ _HEADS_EN = ("Organization|Organisation|University|Commission|Committee|Council|
              "Corporation|Company|League|Ministry|Service|Park|Group|Network")
 _HEADS_FR = ("Organisation|Commission|Comité|Conseil|Centre|Agence|Fondation|Association|Institut|Banque|"
              "Fédération|Union|Ligue|Université|Académie|École|Ecole|Groupe|Fonds|Autorité|ministère|Ministère")
+_LINKS = frozenset({"and", "the", "of", "for", "de", "la", "le", "les", "l", "pour", "et", "des", "du", "d"})
+_GENERIC = frozenset({"executive", "general", "permanent", "supreme", "higher", "joint", "steering", "advisory",
+                      "trustees", "directors", "national", "scientific", "technical", "organizing", "organising"})
+_ROYAL = frozenset({"king", "queen", "prince", "princess", "emir", "sultan", "roi", "reine"})
 _GOVERNING = frozenset({"council", "conseil", "committee", "comite", "board", "assembly", "assemblee"})
-_CAP = r"[A-ZÀ-Þ][\w’'&.-]*"
+_CAP = r"[A-ZÀ-Þ][\w’'&-]*"
+_SP = r"[ \t]+"
+_ROLES_EN = r"(?:Chairman|President|Director|Minister|Secretary|Head|Member|Ambassador|Dr|Mr|Ms|H\.E)\b"
 _ORG_EN = re.compile(
-    rf"(?:{_CAP}\s+)*(?:{_HEADS_EN})\b(?:\s+(?:of|for|on)\s+(?:the\s+)?{_CAP}(?:,?\s+(?:(?:and|&|the|of|for|on|in)\s+)*{_CAP})*)?")
+    rf"(?:{_CAP}{_SP})*(?:{_HEADS_EN})\b(?:{_SP}(?:of|for|on){_SP}(?:the{_SP})?{_CAP}"
+    rf"(?:(?:,{_SP}(?:and|&){_SP}|,{_SP}|{_SP}(?:(?:and|&|the|of|for|on){_SP})*)(?!\w+ed\b|{_ROLES_EN}){_CAP}(?<![’']s)){{0,5}})?")
+# French names: a head noun, adjectives, then complements joined by de/pour/et ("Commission nationale
+# marocaine pour l’éducation, les sciences et la culture"). Adjectives are told from verbs by ending.
+_ADJ = r"[a-zà-ÿ]{2,}(?:al|ale|ales|aux|ien|ienne|ain|aine|ais|aise|ique|iques|el|elle|if|ive|ier|ière|aire|ois|oise|iste|ati|ente|abe|abes|ie)"
 _ORG_FR = re.compile(
-    rf"\b(?:{_HEADS_FR})(?:\s+[a-zà-ÿ]{{4,}}(?!\s+(?:de|du|des|à|a|en|par)\s+[a-zà-ÿ]{{4,}}\b)){{0,3}}"
-    rf"(?:,?\s+(?:et\s+)?(?:de\s+la|de\s+l['’]|pour\s+la|pour\s+l['’]|pour\s+les|pour\s+le|de|du|des|pour|la|les|l['’])\s*"
-    rf"(?:[A-ZÀ-Þ][\w’'-]*|[a-zà-ÿ]{{4,}})(?:\s+[A-ZÀ-Þ][\w’'-]*)*)*")
+    rf"\b(?P<head>{_HEADS_FR})(?P<adj>(?:{_SP}{_ADJ}\b){{0,3}})"
+    rf"(?P<rest>(?:,?{_SP}(?:et{_SP})?(?:de{_SP}la|de{_SP}l['’]|pour{_SP}la|pour{_SP}l['’]|pour{_SP}les|pour{_SP}le|de|du|des|pour|la|les)[ \t]*"
+    rf"(?!(?:{_HEADS_FR}|Mme|M\.|Dr|Pr|Mr|Son)\b)(?:[A-ZÀ-Þ][\w’'-]*|(?!dans\b|pendant\b|année|vingt|[a-zà-ÿ]+(?:er|ir|dre|tre|vre)\b)[a-zà-ÿ]{{4,}})(?:{_SP}(?:[A-ZÀ-Þ][\w’'-]*|{_ADJ}\b))*)*)")
 
 
 @dataclass
@@ -46,7 +56,8 @@ class Knowledge:
     """What extraction knows beyond one document: gazetteer, learned acronyms and names, aliases."""
 
     org_acronyms: dict[str, str] = field(default_factory=dict)
-    org_names: dict[str, str] = field(default_factory=dict)  # folded name -> canonical
+    org_names: dict[str, str] = field(default_factory=dict)  # folded name -> canonical (searched for)
+    org_forms: dict[str, str] = field(default_factory=dict)  # learned folded name -> canonical (looked up)
     people: dict[str, str] = field(default_factory=dict)  # person key -> canonical form
     person_keys: dict[str, str] = field(default_factory=dict)  # alias key -> canonical key
     surnames: dict[str, set] = field(default_factory=lambda: defaultdict(set))
@@ -101,7 +112,7 @@ def _add_organisation(knowledge: Knowledge, canonical: str, acronyms: Iterable[s
 
 
 def _copy(knowledge: Knowledge) -> Knowledge:
-    return Knowledge(dict(knowledge.org_acronyms), dict(knowledge.org_names), dict(knowledge.people),
+    return Knowledge(dict(knowledge.org_acronyms), dict(knowledge.org_names), dict(knowledge.org_forms), dict(knowledge.people),
                      dict(knowledge.person_keys), defaultdict(set, {k: set(v) for k, v in knowledge.surnames.items()}))
 
 
@@ -138,7 +149,8 @@ def learn_from_corpus(texts: Iterable[str], base: Knowledge | None = None) -> Kn
     knowledge = _copy(base or package_knowledge())
     forms: dict[str, Counter] = defaultdict(Counter)
     expansions: dict[str, Counter] = defaultdict(Counter)
-    for text in texts:
+    texts_list = list(texts)
+    for text in texts_list:
         for long_form, acronym in _expansions(text):
             expansions[acronym][long_form] += 1
         for mention in find_mentions(text):
@@ -148,11 +160,51 @@ def learn_from_corpus(texts: Iterable[str], base: Knowledge | None = None) -> Kn
     for acronym, longs in expansions.items():
         known = next((knowledge.org_names[name_key(lf)] for lf in longs if name_key(lf) in knowledge.org_names), None)
         canonical = knowledge.org_acronyms.get(acronym) or known or acronym
-        _add_organisation(knowledge, canonical, [acronym], list(longs))
+        knowledge.org_acronyms[acronym] = canonical
+        # Learned names are looked up, not searched for: the gazetteer regex stays small on a big archive.
+        knowledge.org_forms.update((bag_key(lf), canonical) for lf in longs)
+    _learn_org_forms(knowledge, texts_list)
     for key, counter in forms.items():
         knowledge.people.setdefault(key, choose_canonical(counter))
         knowledge.surnames[surname_of(key)].add(key)
     return knowledge
+
+
+def _learn_org_forms(knowledge: Knowledge, texts: list[str]) -> None:
+    # A short form ("Saudi National Commission") is the archive's longer name that starts with it
+    # when that is unique; spelling variants (& / and, accents) share the most frequent form.
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for text in texts:
+        for name, surface in _organisation_spans(text, knowledge):
+            counts[name_key(surface)][name] += 1
+    keys = sorted(counts)
+    for key in keys:
+        if bag_key(key) in knowledge.org_forms or key in knowledge.org_names:
+            continue
+        longer = Counter()
+        for k in keys:
+            if k.startswith(key + " "):
+                longer[knowledge.org_forms.get(bag_key(k)) or counts[k].most_common(1)[0][0]] += sum(counts[k].values())
+        ranked = longer.most_common(2) + [(None, 0), (None, 0)]
+        clear = ranked[0][1] >= 2 * ranked[1][1] and ranked[0][0]
+        knowledge.org_forms[bag_key(key)] = ranked[0][0] if clear else counts[key].most_common(1)[0][0]
+
+
+def bag_key(name: str) -> str:
+    """Key of an organisation name that ignores word order and linking words (Science and Culture)."""
+    return " ".join(sorted(set(name_key(name).split()) - _LINKS))
+
+
+def _learned_form(phrase: str, knowledge: Knowledge) -> str:
+    key = name_key(phrase)
+    if key in knowledge.org_names:
+        return knowledge.org_names[key]
+    words = phrase.split()
+    if len(words) == 2 and words[0] in knowledge.org_acronyms:
+        return knowledge.org_acronyms[words[0]]  # "BMAQ Agency" is BMAQ
+    if words[0].isupper() and bag_key(" ".join(words[1:])) in knowledge.org_forms:
+        return knowledge.org_forms[bag_key(" ".join(words[1:]))]  # "NUST School of ..." is "School of ..."
+    return knowledge.org_forms.get(bag_key(phrase), phrase)
 
 
 def _expansions(text: str) -> list[tuple[str, str]]:
@@ -162,7 +214,9 @@ def _expansions(text: str) -> list[tuple[str, str]]:
         if sum(c.isupper() for c in acronym) < 2:
             continue
         long_form = _long_form(acronym, before)
-        if long_form and re.search(rf"\b(?:{_HEADS_EN}|{_HEADS_FR})\b", long_form, re.I):
+        # Ministerial councils are governing bodies, which count as their organisation.
+        if long_form and re.search(rf"\b(?:{_HEADS_EN}|{_HEADS_FR})\b", long_form, re.I) and not re.search(
+                r"\bminist(?:ers|res)\b", long_form, re.I):
             pairs.append((long_form, acronym))
     return pairs
 
@@ -189,68 +243,57 @@ def _long_form(acronym: str, before: str) -> str | None:
 
 
 def _organisations(text: str, knowledge: Knowledge) -> list[str]:
+    return [canonical for canonical, _ in _organisation_spans(text, knowledge)]
+
+
+def _organisation_spans(text: str, knowledge: Knowledge) -> list[tuple[str, str]]:
     folded = fold(text)
     spans = [(m.start(), m.end(), knowledge.org_names.get(name_key(m.group()), None), 0)
              for m in knowledge.org_pattern.finditer(folded)]
     spans += [(m.start(), m.end(), knowledge.org_acronyms[m.group()], 0)
               for m in _ACRONYM.finditer(text) if m.group() in knowledge.org_acronyms]
-    for pattern in (_ORG_EN, _ORG_FR):
-        for m in pattern.finditer(text):
-            phrase = _LEADING.sub("", m.group()).strip(" ,")
-            if len(phrase.split()) >= 2 and not phrase.isupper():
-                spans.append((m.end() - len(phrase), m.end(), knowledge.org_names.get(name_key(phrase), phrase), 1))
+    for m in (*_ORG_EN.finditer(text), *(m for m in _ORG_FR.finditer(text) if _french_name(m))):
+        phrase = _strip_leading(m.group())
+        if len(phrase.split()) >= 2 and not phrase.isupper():
+            spans.append((m.end() - len(phrase), m.end(), _learned_form(phrase, knowledge), 1))
     spans.sort(key=lambda s: (s[0] - s[1], s[3]))
-    taken: list[tuple[int, int, str]] = []
+    known = [(start, end) for start, end, _, rule in spans if not rule]
+    taken: list[tuple[int, int]] = []
     found = []
     for start, end, canonical, rule in spans:
-        outer = next((t for t in taken if t[0] <= start and end <= t[1]), None)
-        if outer and outer[2] == "governing" and not rule:
-            found.append(canonical)  # a governing body counts as its organisation
-        if outer or any(t[0] < end and start < t[1] for t in taken):
+        if rule and _GOVERNING & set(fold(canonical).split()) and any(
+                start <= a and b <= end and (a, b) != (start, end) for a, b in known):
+            continue  # a governing body ("Executive Council of ICESCO") counts as its organisation
+        if any(a < end and start < b for a, b in taken):
             continue
-        head = fold(canonical.split()[0 if canonical[0].isupper() and rule else -1]) if rule else ""
-        governing = rule and (head in _GOVERNING or fold(canonical.split()[-1]) in _GOVERNING or
-                              any(w in _GOVERNING for w in fold(canonical).split()[:2]))
-        taken.append((start, end, "governing" if governing else canonical))
-        if not governing:
-            found.append(canonical)
+        taken.append((start, end))
+        if not (rule and set(name_key(canonical).split()) <= _GOVERNING | _GENERIC | _LINKS):
+            found.append((canonical, text[start:end]))
     return found
 
 
-def _people(text: str, lang: str, knowledge: Knowledge) -> list[str]:
-    mentions = find_mentions(text)
-    forms: dict[str, Counter] = defaultdict(Counter)
-    surnames: dict[str, set] = defaultdict(set)
-    pending: list[Mention] = []
-    person_rules = lang in ("fr", "en")
-    for mention in mentions:
-        key = person_key(mention.words)
-        key = knowledge.person_keys.get(key, key)
-        if key and ((mention.triggered and person_rules) or key in knowledge.people):
-            forms[key][display_form(mention.words)] += 1
-            surnames[surname_of(key)].add(key)
-        else:
-            pending.append(mention)
-    for mention in pending:
-        if len(mention.words) > 2 or not (mention.triggered or len(mention.words) == 1):
-            continue
-        sk = skeleton(mention.words[-1])
-        keys = surnames.get(sk) or (knowledge.surnames.get(sk) if mention.triggered else None)
-        if keys and len(keys) == 1:
-            key = next(iter(keys))
-            forms[key][knowledge.people.get(key, "")] += 0  # resolved to the document's or archive's full name
-    people = []
-    for key, counter in forms.items():
-        canonical = knowledge.people.get(key) or choose_canonical(+counter or counter)
-        if canonical:
-            people.append(canonical)
-    return people
+def _strip_leading(phrase: str) -> str:
+    # Sentence openers, roles ("Chairman X Commission") and possessors ("ICESCO’s X Center") are
+    # not part of the name.
+    words = _LEADING.sub("", phrase).strip(" ,").split(" ")
+    while len(words) > 2 and (fold(words[0]) in name_rules().roles - _ROYAL or re.search(r"['’]s$", words[0])
+                              or fold(words[0]) in name_rules().not_names and words[1][:1].isupper() and
+                              fold(words[0]) in ("the", "in", "on", "at", "during", "for", "with", "by")):
+        words = words[1:]
+    return " ".join(words)
+
+
+def _french_name(match: re.Match) -> bool:
+    # A bare "Organisation pour la paix" is a common noun; a name has an adjective and more, or a
+    # capitalised complement ("Université de Kampala").
+    adjectives, rest = match.group("adj").split(), match.group("rest")
+    return len(adjectives) >= 2 or bool(adjectives and rest) or bool(re.search(r"[ ’'][A-ZÀ-Þ]", rest))
 
 
 def extract_entities(text: str, lang: str, knowledge: Knowledge | None = None) -> tuple[list[str], list[str]]:
     """(people, organisations) named in a cleaned text, as canonical values."""
     knowledge = knowledge or package_knowledge()
-    people = sorted(set(_people(text, lang, knowledge)))
+    people = sorted(set(resolve_people(text, lang, knowledge)))
     organisations = sorted(set(_organisations(text, knowledge)))
     return people, organisations
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -199,3 +199,34 @@ def find_mentions(text: str, folded: str | None = None) -> list[Mention]:
             # Only the sequence next to the title or role is the one it names.
             mentions.append(Mention(seg, triggered and n == 0 and seg[0] == words[0] if cut else triggered))
     return mentions
+
+
+def resolve_people(text: str, lang: str, knowledge) -> list[str]:
+    """Canonical people of a text: titled names, names the archive knows, surnames resolved to them."""
+    mentions = find_mentions(text)
+    forms: dict[str, Counter] = defaultdict(Counter)
+    surnames: dict[str, set] = defaultdict(set)
+    pending: list[Mention] = []
+    person_rules = lang in ("fr", "en")
+    for mention in mentions:
+        key = person_key(mention.words)
+        key = knowledge.person_keys.get(key, key)
+        if key and ((mention.triggered and person_rules) or key in knowledge.people):
+            forms[key][display_form(mention.words)] += 1
+            surnames[surname_of(key)].add(key)
+        else:
+            pending.append(mention)
+    for mention in pending:
+        if len(mention.words) > 2 or not (mention.triggered or len(mention.words) == 1):
+            continue
+        sk = skeleton(mention.words[-1])
+        keys = surnames.get(sk) or (knowledge.surnames.get(sk) if mention.triggered else None)
+        if keys and len(keys) == 1:
+            key = next(iter(keys))
+            forms[key][knowledge.people.get(key, "")] += 0  # resolved to the document's or archive's full name
+    people = []
+    for key, counter in forms.items():
+        canonical = knowledge.people.get(key) or choose_canonical(+counter or counter)
+        if canonical:
+            people.append(canonical)
+    return people

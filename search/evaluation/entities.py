@@ -75,6 +75,7 @@ def score_entities(corpus_dir: str | Path, labels_path: str | Path, entities_pat
             "fragmentation": sum(map(len, values.values())) / len(values) if values else 1.0,
             "extracted": found,
             "labelled": gold,
+            "fragmented": {e: sorted(v) for e, v in values.items() if len(v) > 1},
             **errors,
         }
     return scores
@@ -88,6 +89,7 @@ def format_entities(scores: dict, details: bool = False) -> str:
         lines.append(f"{kind:14} precision {s['precision']:.3f}  recall {s['recall']:.3f}  "
                      f"fragmentation {s['fragmentation']:.3f}  ({s['extracted']} extracted, {s['labelled']} labelled)")
         if details:
+            lines += [f"  FRAG {e}: {' | '.join(v)}" for e, v in s["fragmented"].items()]
             lines += [f"  FP {e}" for e in s["false_positives"]] + [f"  FN {e}" for e in s["missed"]]
     return "\n".join(lines)
 
