@@ -1,0 +1,49 @@
+"""Dates, numbers and language names in the interface locale (Babel through Flask-Babel)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from babel import Locale
+from flask_babel import format_date, format_decimal, get_locale
+
+
+def parse_iso_date(value) -> dt.date | None:
+    """An ISO `YYYY-MM-DD` string (or a date) as a date; None when it is not one."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except (TypeError, ValueError):
+        return None
+
+
+def localized_date(value, style: str = "medium") -> str:
+    """`28 mai 2024` / `May 28, 2024`; the value unchanged when it is not a date, '' for None."""
+    if value in (None, ""):
+        return ""
+    day = parse_iso_date(value)
+    return format_date(day, format=style) if day else str(value)
+
+
+def localized_number(value) -> str:
+    """`1 234` / `1,234`."""
+    return format_decimal(value)
+
+
+def language_name(code: str | None) -> str:
+    """The name of a language code in the interface locale (`français`, `French`), else the code."""
+    if not code or code == "und":
+        return ""
+    locale = get_locale() or Locale("en")
+    try:
+        name = Locale.parse(code).get_display_name(locale)
+    except (ValueError, TypeError, LookupError):
+        return code
+    return name or code
+
+
+def init_app(app) -> None:
+    """Make the helpers available to templates as filters."""
+    app.add_template_filter(localized_date, "date")
+    app.add_template_filter(localized_number, "number")
+    app.add_template_filter(language_name, "language_name")
