@@ -1,9 +1,11 @@
 """Documents: the unit we index, the ids derived from paths, and listing files under a folder."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+import stat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -64,10 +66,11 @@ def content_hash(data: bytes) -> str:
 
 
 def list_files(docs_dir: str | os.PathLike, extensions: set[str] | None = None) -> tuple[list[Path], list[Skipped]]:
-    """Every file under docs_dir with a known extension, recursively, sorted; and the skipped ones.
+    """Every regular file under docs_dir with a known extension, recursively, sorted; and the skipped ones.
 
     Symlinked folders are followed once (a loop is reported, not followed again); hidden files and
-    folders are ignored.
+    folders are ignored. Pipes, sockets and devices are skipped (reading a pipe would block), and
+    so are names that are not valid UTF-8 (they cannot be stored or shown).
     """
     root = Path(docs_dir)
     extensions = extensions or TEXT_EXTENSIONS
@@ -75,21 +78,24 @@ def list_files(docs_dir: str | os.PathLike, extensions: set[str] | None = None) 
     skipped: list[Skipped] = []
     seen_dirs: set[tuple[int, int]] = set()
 
+    def skip(path: Path, reason: str) -> None:
+        skipped.append(Skipped(printable_source(relative_source(path, root)), reason))
+
     def walk(folder: Path) -> None:
         try:
             st = folder.stat()
         except OSError as exc:
-            skipped.append(Skipped(relative_source(folder, root), f"cannot open folder: {exc.strerror}"))
+            skip(folder, f"cannot open folder: {exc.strerror}")
             return
         key = (st.st_dev, st.st_ino)
         if key in seen_dirs:
-            skipped.append(Skipped(relative_source(folder, root), "symlink loop (folder already visited)"))
+            skip(folder, "symlink loop (folder already visited)")
             return
         seen_dirs.add(key)
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            skipped.append(Skipped(relative_source(folder, root), f"cannot list folder: {exc.strerror}"))
+            skip(folder, f"cannot list folder: {exc.strerror}")
             return
         for entry in entries:
             if entry.name.startswith("."):
@@ -105,16 +111,41 @@ def list_files(docs_dir: str | os.PathLike, extensions: set[str] | None = None) 
             if path.suffix.lower() not in extensions:
                 continue
             try:
-                path.stat()
+                st = path.stat()
             except OSError as exc:
-                reason = "symlink loop" if exc.errno == 40 else f"cannot read: {exc.strerror}"
-                skipped.append(Skipped(relative_source(path, root), reason))
+                if exc.errno == errno.ELOOP:
+                    reason = "symlink loop"
+                elif exc.errno == errno.ENOENT and path.is_symlink():
+                    reason = "broken symlink (its target does not exist)"
+                else:
+                    reason = f"cannot read: {exc.strerror}"
+                skip(path, reason)
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                skip(path, "not a regular file (a pipe, socket or device)")
+                continue
+            if not _utf8_name(relative_source(path, root)):
+                skip(path, "file name is not valid UTF-8; rename the file")
                 continue
             found.append(path)
 
     if root.is_dir():
         walk(root)
     return found, skipped
+
+
+def _utf8_name(source: str) -> bool:
+    try:
+        source.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable_source(source: str) -> str:
+    """A source safe to show on one line: undecodable bytes and control characters escaped."""
+    text = source.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def relative_source(path: Path, root: Path) -> str:

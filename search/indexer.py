@@ -1,16 +1,23 @@
-"""Build and update the index: incremental by content hash, atomic by generation, one at a time."""
+"""Build and update the index: incremental by content hash, atomic by generation, one at a time.
+
+Test-only: with SEARCH_TEST_PAUSE_AT set to one of PAUSE_POINTS, a reindex prints
+"paused at <point>" on stderr and sleeps SEARCH_TEST_PAUSE_SECONDS (default 30) there, so that
+fault tests can kill it at a known moment. It has no other effect; never set it in production.
+"""
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 
 from . import store
-from .documents import Document, Skipped, content_hash, list_files, relative_source
+from .documents import Document, Skipped, content_hash, list_files, printable_source, relative_source
 from .extract import ExtractionContext, extract_documents, find_common_lines, read_file_text
 from .formats import UnreadableFile, supported_extensions
 from .resources import data_files_fingerprint
@@ -21,6 +28,11 @@ MAX_FILE_BYTES = 25 * 1024 * 1024
 WRITER_LIMIT_MB = 256
 
 Progress = Callable[[str, int, int], None]
+PAUSE_POINTS = ("adding", "committing", "committed", "switching")
+
+
+class ReindexError(RuntimeError):
+    """Nothing usable could be built; the previous index, if any, is still serving."""
 
 
 @dataclass
@@ -44,7 +56,7 @@ class ReindexSummary:
             f"unchanged {self.unchanged}, skipped {len(self.skipped)}"
         )
         if self.skipped:
-            text += ": " + "; ".join(f"{s.source} ({s.reason})" for s in self.skipped)
+            text += ": " + "; ".join(f"{printable_source(s.source)} ({s.reason})" for s in self.skipped)
         return text
 
 
@@ -55,7 +67,25 @@ class _FileState:
     size: int
     mtime_ns: int
     digest: str | None = None
-    data: bytes | None = None
+    changed: bool = False
+
+
+@dataclass
+class _Plan:
+    """What one reindex changes: files to drop, files to (re)extract, and the file list to record."""
+
+    removed: list[str]
+    changed: list[_FileState]
+    old_files: dict[str, dict]
+    files_meta: dict[str, dict]
+    context: ExtractionContext
+
+
+def _pause_for_test(point: str) -> None:
+    """Test-only pause (see the module docstring)."""
+    if os.environ.get("SEARCH_TEST_PAUSE_AT") == point:
+        print(f"paused at {point}", file=sys.stderr, flush=True)
+        time.sleep(float(os.environ.get("SEARCH_TEST_PAUSE_SECONDS", "30")))
 
 
 def _fingerprint(docs_dir: Path) -> str:
@@ -74,7 +104,11 @@ def reindex(
     full: bool = False,
     progress: Progress | None = None,
 ) -> ReindexSummary:
-    """Index what is new or changed in docs_dir, drop what disappeared, publish atomically."""
+    """Index what is new or changed in docs_dir, drop what disappeared, publish atomically.
+
+    Raises store.IndexLockedError when another reindex runs, ReindexError when no document could
+    be indexed, OSError when the index cannot be written; in every case the previous index serves.
+    """
     docs_dir, index_dir = Path(docs_dir), Path(index_dir)
     if not docs_dir.is_dir():
         raise FileNotFoundError(f"Documents folder {docs_dir} does not exist; set DOCS_DIR to your archive.")
@@ -85,7 +119,8 @@ def reindex(
             summary.notes.append(
                 f"recovered a stale lock left by process {lock.stale_pid}, which stopped during a reindex"
             )
-        _discard_unfinished(index_dir)
+        for name in _discard_unfinished(index_dir):
+            summary.notes.append(f"removed {name}, an unfinished generation left by an interrupted reindex")
         _run(docs_dir, index_dir, full, progress or (lambda *a: None), summary)
     summary.seconds = time.perf_counter() - started
     return summary
@@ -96,101 +131,67 @@ def build_index(docs_dir: str | os.PathLike, index_dir: str | os.PathLike, progr
     return reindex(docs_dir, index_dir, full=True, progress=progress)
 
 
-def _discard_unfinished(index_dir: Path) -> None:
+def _discard_unfinished(index_dir: Path) -> list[str]:
+    """Remove generations newer than the live one: only a killed reindex leaves them (we hold the lock)."""
     live = store.current_generation(index_dir)
-    for gen in index_dir.glob(store.GEN_PREFIX + "*"):
+    names = []
+    for gen in sorted(index_dir.glob(store.GEN_PREFIX + "*")):
         if gen.is_dir() and (live is None or gen.name > live.name):
             store.discard_generation(gen)
+            names.append(gen.name)
+    return names
 
 
 def _run(docs_dir: Path, index_dir: Path, full: bool, progress: Progress, summary: ReindexSummary) -> None:
     live = store.current_generation(index_dir)
     meta = store.read_meta(live) if live else {}
     fingerprint = _fingerprint(docs_dir)
-    if meta.get("fingerprint") != fingerprint:
+    if live is None or meta.get("fingerprint") != fingerprint:
         full = True
-    old_files: dict[str, dict] = {} if full else meta.get("files", {})
+    # A copy: the scan updates mtimes of touched files, and meta must show whether it did.
+    old_files: dict[str, dict] = {} if full else {k: dict(v) for k, v in meta.get("files", {}).items()}
 
     paths, listing_skips = list_files(docs_dir, supported_extensions())
     summary.skipped.extend(listing_skips)
-    states = _scan(docs_dir, paths, old_files, summary, progress)
-    present = {s.source for s in states} | {s.source for s in summary.skipped}
-    removed = [src for src in old_files if src not in present]
-    changed = [s for s in states if s.data is not None]
+    states, vanished = _scan(docs_dir, paths, old_files, summary, progress)
+    # A file we could not read this time keeps its documents: only files that are gone lose theirs.
+    kept = {s.source for s in states} | ({s.source for s in summary.skipped} - vanished)
+    removed = [src for src in old_files if src not in kept]
+    changed = [s for s in states if s.changed]
     summary.unchanged = len(states) - len(changed)
+    files_meta = {src: info for src, info in old_files.items() if src in kept}
 
-    if full:
-        texts = {}
-        for state in changed:
-            try:
-                texts[state.source] = read_file_text(state.data, state.path).text
-            except UnreadableFile:
-                pass
-        common = find_common_lines(texts.values(), len(texts))
-    else:
-        common = frozenset(meta.get("common_lines", []))
-    context = ExtractionContext(common_lines=common)
-
-    docs_by_source: dict[str, list[Document]] = {}
-    for i, state in enumerate(changed, 1):
-        progress("extracting", i, len(changed))
-        try:
-            docs_by_source[state.source] = extract_documents(state.source, state.path, state.data, context, state.digest)
-        except UnreadableFile as exc:
-            summary.skipped.append(Skipped(state.source, str(exc)))
-        except Exception as exc:  # a bug on one strange file must not cost the whole archive
-            summary.skipped.append(Skipped(state.source, f"could not be processed ({type(exc).__name__}: {exc})"))
-        state.data = None
-
-    files_meta = {src: info for src, info in old_files.items() if src in present}
-    for state in states:
-        if state.source in docs_by_source:
-            files_meta[state.source] = {"size": state.size, "mtime_ns": state.mtime_ns, "hash": state.digest}
-    if live and not full and not removed and not docs_by_source:
+    if live is not None and not full and not removed and not changed:
+        if files_meta != meta.get("files"):  # touched files: remember their new mtimes
+            store.write_meta(live, {**meta, "files": files_meta})
         summary.generation = live.name
         summary.documents = meta.get("documents", 0)
-        return  # nothing to write: the live generation stays
+        return  # nothing else to write: the live generation stays
+
+    if full:
+        common = find_common_lines(_texts(changed), len(changed))
+    else:
+        common = frozenset(meta.get("common_lines", []))
+    plan = _Plan(removed, changed, old_files, files_meta, ExtractionContext(common_lines=common))
 
     generation = store.new_generation_dir(index_dir)
     try:
-        if full or live is None:
-            ix = whoosh_index.create_in(generation, build_schema())
-        else:
-            store.link_generation(live, generation)
-            ix = whoosh_index.open_dir(generation, schema=build_schema())
-        writer = ix.writer(limitmb=WRITER_LIMIT_MB)
-        try:
-            for src in removed:
-                writer.delete_by_term("source", src)
-            total = len(docs_by_source)
-            for i, (src, docs) in enumerate(docs_by_source.items(), 1):
-                progress("indexing", i, total)
-                if src in old_files:
-                    writer.delete_by_term("source", src)
-                    summary.updated += 1
-                else:
-                    summary.added += 1
-                for doc in docs:
-                    writer.add_document(**document_fields(doc))
-            progress("committing", total, total)
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        summary.removed = len(removed)
-        documents = ix.doc_count()
-        ix.close()
-        new_meta = {
+        documents = _write(generation, live if not full else None, plan, summary, progress)
+        if documents == 0:
+            raise ReindexError(
+                f"No document could be indexed from {docs_dir} ({len(summary.skipped)} file(s) skipped); "
+                + ("the previous index is still serving." if live else "add .txt files and run it again.")
+            )
+        store.write_meta(generation, {
             "fingerprint": fingerprint,
             "files": files_meta,
             "common_lines": sorted(common),
             "documents": documents,
             "built_at": time.time(),
             "skipped": {s.source: s.reason for s in summary.skipped},
-        }
-        store.write_meta(generation, new_meta)
+        })
         progress("switching", 1, 1)
-        store.publish_generation(index_dir, generation)
+        store.publish_generation(index_dir, generation, before_switch=lambda: _pause_for_test("switching"))
     except BaseException:
         store.discard_generation(generation)
         raise
@@ -198,37 +199,120 @@ def _run(docs_dir: Path, index_dir: Path, full: bool, progress: Progress, summar
     summary.documents = documents
 
 
-def _scan(docs_dir: Path, paths: list[Path], old_files: dict, summary: ReindexSummary, progress: Progress) -> list[_FileState]:
-    """Stat every file; read and hash those whose size or mtime changed. Unreadable ones are skipped."""
+def _write(generation: Path, base: Path | None, plan: _Plan, summary: ReindexSummary, progress: Progress) -> int:
+    """Fill the new generation (from scratch, or linked from base) and commit; the document count."""
+    if base is None:
+        ix = whoosh_index.create_in(generation, build_schema())
+    else:
+        store.link_generation(base, generation)
+        ix = whoosh_index.open_dir(generation, schema=build_schema())
+    try:
+        writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+        try:
+            for src in plan.removed:
+                writer.delete_by_term("source", src)
+            summary.removed = len(plan.removed)
+            for i, state in enumerate(plan.changed, 1):
+                progress("indexing", i, len(plan.changed))
+                _pause_for_test("adding")
+                _index_file(writer, state, plan, summary)
+            progress("committing", len(plan.changed), len(plan.changed))
+            _pause_for_test("committing")
+            writer.commit()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.cancel()
+            raise
+        _pause_for_test("committed")
+        return ix.doc_count()
+    finally:
+        ix.close()
+
+
+def _index_file(writer, state: _FileState, plan: _Plan, summary: ReindexSummary) -> None:
+    """Extract one changed file and replace its documents; a file that fails is skipped with its reason."""
+    source, was_indexed = state.source, state.source in plan.old_files
+    try:
+        data = _read(state)
+        docs: list[Document] = extract_documents(source, state.path, data, plan.context, state.digest)
+    except FileNotFoundError:
+        reason = "deleted while the reindex ran"
+        docs = []
+    except OSError as exc:
+        # Unreadable for now (permissions, I/O): keep its previous documents, if any.
+        summary.skipped.append(Skipped(source, f"cannot read: {exc.strerror or exc}"))
+        return
+    except UnreadableFile as exc:
+        reason, docs = str(exc), []
+    except Exception as exc:  # a bug on one strange file must not cost the whole archive
+        reason, docs = f"could not be processed ({type(exc).__name__}: {exc})", []
+    if was_indexed:
+        writer.delete_by_term("source", source)
+    if not docs:
+        summary.skipped.append(Skipped(source, reason))
+        if was_indexed:  # its content no longer yields documents: they go
+            plan.files_meta.pop(source, None)
+            summary.removed += 1
+        return
+    for doc in docs:
+        writer.add_document(**document_fields(doc))
+    plan.files_meta[source] = {"size": state.size, "mtime_ns": state.mtime_ns, "hash": state.digest}
+    if was_indexed:
+        summary.updated += 1
+    else:
+        summary.added += 1
+
+
+def _read(state: _FileState) -> bytes:
+    """Read a file again for extraction (files are not kept in memory between scan and extraction)."""
+    with open(state.path, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        data = handle.read()
+    state.size, state.mtime_ns = st.st_size, st.st_mtime_ns
+    state.digest = content_hash(data)  # it may have changed since the scan: record what we indexed
+    return data
+
+
+def _texts(states: list[_FileState]) -> Iterator[str]:
+    """The raw text of each readable file, one at a time (to find the archive's common lines)."""
+    for state in states:
+        try:
+            yield read_file_text(state.path.read_bytes(), state.path).text
+        except (OSError, UnreadableFile):
+            continue
+
+
+def _scan(docs_dir: Path, paths: list[Path], old_files: dict, summary: ReindexSummary,
+          progress: Progress) -> tuple[list[_FileState], set[str]]:
+    """Stat every file; hash those whose size or mtime changed. Returns the states and vanished sources."""
     states: list[_FileState] = []
+    vanished: set[str] = set()
     for i, path in enumerate(paths, 1):
-        if i % 500 == 0:
+        if i % 200 == 0 or i == len(paths):
             progress("scanning", i, len(paths))
         source = relative_source(path, docs_dir)
         try:
             st = path.stat()
-        except OSError as exc:
-            summary.skipped.append(Skipped(source, f"cannot read: {exc.strerror}"))
+            state = _FileState(source, path, st.st_size, st.st_mtime_ns)
+            if st.st_size > MAX_FILE_BYTES:
+                summary.skipped.append(Skipped(source, f"larger than the {MAX_FILE_BYTES // 2**20} MB limit"))
+                continue
+            old = old_files.get(source)
+            if old and old.get("size") == st.st_size and old.get("mtime_ns") == st.st_mtime_ns:
+                state.digest = old.get("hash")
+                states.append(state)
+                continue
+            state.digest = content_hash(path.read_bytes())
+        except FileNotFoundError:
+            vanished.add(source)
+            summary.skipped.append(Skipped(source, "deleted while the reindex ran"))
             continue
-        if st.st_size > MAX_FILE_BYTES:
-            summary.skipped.append(Skipped(source, f"larger than the {MAX_FILE_BYTES // 2**20} MB limit"))
-            continue
-        state = _FileState(source, path, st.st_size, st.st_mtime_ns)
-        old = old_files.get(source)
-        if old and old.get("size") == st.st_size and old.get("mtime_ns") == st.st_mtime_ns:
-            state.digest = old.get("hash")
-            states.append(state)
-            continue
-        try:
-            data = path.read_bytes()
         except OSError as exc:
             summary.skipped.append(Skipped(source, f"cannot read: {exc.strerror or exc}"))
             continue
-        state.digest = content_hash(data)
         if old and old.get("hash") == state.digest:
             old["size"], old["mtime_ns"] = st.st_size, st.st_mtime_ns  # touched, not changed
-            states.append(state)
-            continue
-        state.data = data
+        else:
+            state.changed = True
         states.append(state)
-    return states
+    return states, vanished

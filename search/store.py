@@ -9,12 +9,14 @@ then replaces CURRENT. A crash at any moment leaves CURRENT naming a complete ge
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,13 +83,23 @@ def link_generation(source: Path, target: Path) -> None:
 
 
 def write_meta(generation: Path, meta: dict) -> None:
-    """Write meta.json durably: it marks the generation as complete."""
+    """Write meta.json durably and atomically: it marks the generation as complete.
+
+    Also used to refresh the live generation's file list in place (a reader that already read the
+    old meta.json keeps a consistent copy: the file is replaced, never rewritten).
+    """
     tmp = generation / (META_NAME + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(meta, handle, ensure_ascii=False)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, generation / META_NAME)
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(meta, handle, ensure_ascii=False)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, generation / META_NAME)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(generation)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -98,8 +110,14 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def publish_generation(index_dir: str | os.PathLike, generation: Path) -> None:
-    """Make generation the live one, atomically, then remove generations no reader needs."""
+def publish_generation(
+    index_dir: str | os.PathLike, generation: Path, before_switch: Callable[[], None] | None = None
+) -> None:
+    """Make generation the live one, atomically, then remove generations no reader needs.
+
+    before_switch runs when everything is durable but CURRENT still names the old generation
+    (the indexer's test-only pause point "switching").
+    """
     root = Path(index_dir)
     for entry in generation.iterdir():
         if entry.is_file():
@@ -111,13 +129,21 @@ def publish_generation(index_dir: str | os.PathLike, generation: Path) -> None:
         handle.write(generation.name + "\n")
         handle.flush()
         os.fsync(handle.fileno())
+    if before_switch is not None:
+        before_switch()
     os.replace(tmp, root / CURRENT)
     _fsync_dir(root)
     remove_stale_generations(index_dir)
 
 
 def remove_stale_generations(index_dir: str | os.PathLike) -> None:
-    """Delete generations older than the last KEEP_GENERATIONS, and unfinished ones not live."""
+    """Delete generations older than the last KEEP_GENERATIONS, and unfinished ones not live.
+
+    A process that still has a deleted generation open keeps reading it: Whoosh maps each segment
+    file when it opens the index, and an unlinked file lives on until its last mapping goes. The
+    previous generation is kept so that a reader which resolved CURRENT just before a switch can
+    still open it.
+    """
     root = Path(index_dir)
     live = current_generation(root)
     gens = sorted(p for p in root.glob(GEN_PREFIX + "*") if p.is_dir())

@@ -6,7 +6,7 @@ import sys
 import click
 from flask import current_app
 
-from search.indexer import reindex
+from search.indexer import ReindexError, reindex
 from search.store import IndexLockedError
 
 
@@ -18,8 +18,8 @@ def init_app(app) -> None:
 class _Progress:
     """One updating line on a terminal; nothing when output is not a terminal."""
 
-    def __init__(self):
-        self.tty = sys.stderr.isatty()
+    def __init__(self, tty: bool | None = None):
+        self.tty = sys.stderr.isatty() if tty is None else tty
         self.last = None
 
     def __call__(self, stage: str, done: int, total: int) -> None:
@@ -33,6 +33,7 @@ class _Progress:
     def finish(self) -> None:
         if self.tty and self.last:
             click.echo("\r" + " " * 40 + "\r", nl=False, err=True)
+            self.last = None
 
 
 @click.command("reindex")
@@ -44,20 +45,17 @@ def reindex_command(full: bool) -> None:
     progress = _Progress()
     try:
         summary = reindex(docs_dir, index_dir, full=full, progress=progress)
-    except IndexLockedError as exc:
-        progress.finish()
+    except (IndexLockedError, ReindexError) as exc:
         raise click.ClickException(str(exc)) from None
     except FileNotFoundError as exc:
-        progress.finish()
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
-        progress.finish()
+        where = f" on {exc.filename}" if exc.filename else ""
         raise click.ClickException(
-            f"Reindex failed ({exc.strerror or exc}); the previous index is still serving."
+            f"Reindex failed ({exc.strerror or exc}{where}); nothing was switched: the previous index is still serving."
         ) from None
-    progress.finish()
+    finally:
+        progress.finish()
     for note in summary.notes:
         click.echo(f"Note: {note}.", err=True)
     click.echo(f"Reindexed {docs_dir} in {summary.seconds:.1f}s: {summary.line()}")
-    if summary.documents == 0 and summary.skipped:
-        raise click.ClickException("No document could be indexed.")

@@ -1,0 +1,201 @@
+"""Incremental, atomic reindexing: exactly what changed is added, updated or removed."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from search import indexer, store
+from search.indexer import ReindexError, reindex
+from search.service import SearchRequest, SearchService
+
+ARTICLE = "Quarterly bulletin\n\nThe {word} committee of ICESCO met in Rabat on 3 March 2023 to review {word} programmes.\n"
+
+
+def write_article(path: Path, word: str) -> None:
+    path.write_text(ARTICLE.format(word=word), encoding="utf-8")
+
+
+def total(index_dir: Path, q: str) -> int:
+    """Hits for q through a fresh service, as a new worker would see them."""
+    return SearchService(index_dir).search(SearchRequest(q=q)).total
+
+
+def sources(index_dir: Path) -> set[str]:
+    results = SearchService(index_dir).search(SearchRequest(per_page=100))
+    return {hit.source for hit in results.hits}
+
+
+def test_adding_editing_and_deleting_files_changes_exactly_those_documents(docs_dir, index_dir):
+    before = sources(index_dir)
+    write_article(docs_dir / "new.txt", "zanzibarite")
+    (docs_dir / "001_2b910b306ed54871.txt").write_text(ARTICLE.format(word="quokkaphile"), encoding="utf-8")
+    (docs_dir / "004_c732ec44fd574afc.txt").unlink()
+
+    summary = reindex(docs_dir, index_dir)
+
+    assert (summary.added, summary.updated, summary.removed, summary.unchanged) == (1, 1, 1, 3)
+    assert summary.line().startswith("added 1, updated 1, removed 1, unchanged 3, skipped 0")
+    assert sources(index_dir) == before - {"004_c732ec44fd574afc.txt"} | {"new.txt"}
+    assert total(index_dir, "zanzibarite") == 1
+    assert total(index_dir, "quokkaphile") == 1
+    assert total(index_dir, "Azerbaïdjan") == 0
+
+
+def test_nothing_changed_keeps_the_live_generation(docs_dir, index_dir):
+    live = store.current_generation(index_dir)
+    summary = reindex(docs_dir, index_dir)
+    assert summary.line() == "added 0, updated 0, removed 0, unchanged 5, skipped 0"
+    assert store.current_generation(index_dir) == live
+
+
+def test_a_touched_file_is_unchanged_and_its_new_mtime_is_remembered(docs_dir, index_dir, monkeypatch):
+    path = docs_dir / "000_f63f00728d386dc6.txt"
+    os.utime(path, ns=(10**18, 10**18))
+    assert reindex(docs_dir, index_dir).unchanged == 5
+    assert store.read_meta(store.current_generation(index_dir))["files"][path.name]["mtime_ns"] == 10**18
+    hashed = []
+    monkeypatch.setattr(indexer, "content_hash", lambda data: hashed.append(data) or "x")
+    reindex(docs_dir, index_dir)
+    assert hashed == []  # size and mtime match: the file is not read again
+
+
+def test_full_rebuilds_every_document(docs_dir, index_dir):
+    before = total(index_dir, "ICESCO")
+    summary = reindex(docs_dir, index_dir, full=True)
+    assert (summary.added, summary.updated, summary.unchanged) == (5, 0, 0)
+    assert summary.documents == total(index_dir, "") >= 5  # a file may hold several articles
+    assert total(index_dir, "ICESCO") == before
+
+
+def test_a_reader_of_the_previous_generation_keeps_its_results(docs_dir, index_dir):
+    service = SearchService(index_dir)
+    generation = service._current()  # what a running worker holds open
+    before = generation.searcher.doc_count()
+    for name in ("000_f63f00728d386dc6.txt", "002_5aa7868815be7374.txt"):
+        (docs_dir / name).unlink()
+        reindex(docs_dir, index_dir)  # the second publish deletes the first generation from disk
+    assert not (index_dir / "gen-000001").exists()
+    assert generation.searcher.doc_count() == before
+    assert len(list(generation.searcher.documents())) == before
+    assert service.search(SearchRequest()).total == before - 2  # the service follows CURRENT
+
+
+def test_old_generations_are_cleaned_up(docs_dir, index_dir):
+    for word in ("alpha", "beta", "gamma"):
+        write_article(docs_dir / "new.txt", word)
+        reindex(docs_dir, index_dir)
+    gens = sorted(p.name for p in index_dir.glob("gen-*"))
+    assert gens == ["gen-000003", "gen-000004"]
+    assert store.current_generation(index_dir).name == "gen-000004"
+
+
+def test_a_file_that_becomes_unreadable_keeps_its_documents(docs_dir, index_dir, monkeypatch):
+    path = docs_dir / "003_19f07d10ece0ff41.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\nedited\n", encoding="utf-8")
+    real = Path.read_bytes
+
+    def denied(self):
+        if self.name == path.name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    summary = reindex(docs_dir, index_dir)
+    assert summary.removed == 0
+    assert [(s.source, s.reason) for s in summary.skipped] == [(path.name, "cannot read: Permission denied")]
+    assert "003_19f07d10ece0ff41.txt" in sources(index_dir)
+
+
+def test_a_file_replaced_by_a_pipe_keeps_its_documents(docs_dir, index_dir):
+    path = docs_dir / "003_19f07d10ece0ff41.txt"
+    path.unlink()
+    os.mkfifo(path)
+    summary = reindex(docs_dir, index_dir)
+    assert summary.skipped[0].reason.startswith("not a regular file")
+    assert summary.removed == 0
+    assert "003_19f07d10ece0ff41.txt" in sources(index_dir)
+
+
+def test_a_file_emptied_loses_its_documents_and_says_why(docs_dir, index_dir):
+    (docs_dir / "003_19f07d10ece0ff41.txt").write_bytes(b"")
+    summary = reindex(docs_dir, index_dir)
+    assert summary.removed == 1
+    assert [s.reason for s in summary.skipped] == ["empty file (no text)"]
+    assert "003_19f07d10ece0ff41.txt" not in sources(index_dir)
+    assert "003_19f07d10ece0ff41.txt" in store.read_meta(store.current_generation(index_dir))["skipped"]
+
+
+def test_a_file_deleted_between_listing_and_reading(docs_dir, index_dir, monkeypatch):
+    write_article(docs_dir / "brand-new.txt", "ephemeral")
+    real = indexer.list_files
+
+    def list_then_delete(*args):
+        found = real(*args)
+        (docs_dir / "brand-new.txt").unlink()
+        (docs_dir / "002_5aa7868815be7374.txt").unlink()
+        return found
+
+    monkeypatch.setattr(indexer, "list_files", list_then_delete)
+    summary = reindex(docs_dir, index_dir)
+    assert summary.removed == 1
+    assert {s.source: s.reason for s in summary.skipped} == {
+        "002_5aa7868815be7374.txt": "deleted while the reindex ran",
+        "brand-new.txt": "deleted while the reindex ran",
+    }
+    assert sources(index_dir) == {"000_f63f00728d386dc6.txt", "001_2b910b306ed54871.txt",
+                                  "003_19f07d10ece0ff41.txt", "004_c732ec44fd574afc.txt"}
+
+
+def test_a_file_changed_after_the_scan_is_indexed_as_read(docs_dir, index_dir, monkeypatch):
+    path = docs_dir / "new.txt"
+    write_article(path, "firstversion")
+    real = indexer._read
+
+    def edit_then_read(state):
+        write_article(path, "secondversion")
+        return real(state)
+
+    monkeypatch.setattr(indexer, "_read", edit_then_read)
+    reindex(docs_dir, index_dir)
+    monkeypatch.undo()
+    assert total(index_dir, "secondversion") == 1
+    assert reindex(docs_dir, index_dir).unchanged == 6  # meta recorded the hash of what was indexed
+
+
+def test_nothing_indexable_is_refused_and_the_previous_index_serves(docs_dir, index_dir):
+    before = total(index_dir, "ICESCO")
+    for path in docs_dir.iterdir():
+        path.write_bytes(b"   \n")
+    with pytest.raises(ReindexError, match="No document could be indexed.*previous index is still serving"):
+        reindex(docs_dir, index_dir)
+    assert total(index_dir, "ICESCO") == before
+    assert sorted(p.name for p in index_dir.glob("gen-*")) == ["gen-000001"]
+
+
+def test_an_empty_folder_builds_nothing(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ReindexError, match="add .txt files"):
+        reindex(tmp_path / "empty", tmp_path / "index")
+    assert store.current_generation(tmp_path / "index") is None
+
+
+def test_a_missing_documents_folder_says_what_to_set(tmp_path):
+    with pytest.raises(FileNotFoundError, match="set DOCS_DIR"):
+        reindex(tmp_path / "nope", tmp_path / "index")
+
+
+def test_progress_reports_each_stage(docs_dir, tmp_path):
+    stages = []
+    reindex(docs_dir, tmp_path / "index", progress=lambda stage, done, total: stages.append((stage, done, total)))
+    assert ("scanning", 5, 5) in stages
+    assert [s for s in stages if s[0] == "indexing"] == [("indexing", i, 5) for i in range(1, 6)]
+    assert stages[-2:] == [("committing", 5, 5), ("switching", 1, 1)]
+
+
+def test_a_second_reindex_is_refused_while_the_lock_is_held(docs_dir, index_dir):
+    with store.ReindexLock(index_dir):
+        with pytest.raises(store.IndexLockedError, match=rf"Another reindex is running on .* \(pid {os.getpid()}\)"):
+            reindex(docs_dir, index_dir)
+    assert reindex(docs_dir, index_dir).unchanged == 5
