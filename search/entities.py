@@ -28,27 +28,31 @@ _EXPANSION = re.compile(r"([^()\n.;:]{3,200}?)\s*\(\s*([A-Z][A-Za-z&]{1,11}(?:-[
 _LEADING = re.compile(r"^(?:(?:the|of|and|by|from|with|to|between|l['’]|la|le|les|de|des|du|d['’]|et|par|entre|avec|a)\s+|l['’]|d['’])+", re.I)
 _HEADS_EN = ("Organization|Organisation|University|Commission|Committee|Council|Center|Centre|Agency|Foundation|"
              "Association|Institute|Bank|Federation|Union|Authority|Academy|School|Program|Programme|Fund|"
-             "Corporation|Company|League|Ministry|Service|Park|Group|Network")
+             "Corporation|Company|League|Ministry|Service|Park|Group|Network|Office")
 _HEADS_FR = ("Organisation|Commission|Comité|Conseil|Centre|Agence|Fondation|Association|Institut|Banque|"
-             "Fédération|Union|Ligue|Université|Académie|École|Ecole|Groupe|Fonds|Autorité|ministère|Ministère")
+             "Fédération|Union|Ligue|Université|université|Académie|École|Ecole|Groupe|Fonds|Autorité|ministère|Ministère|Bureau")
 _LINKS = frozenset({"and", "the", "of", "for", "de", "la", "le", "les", "l", "pour", "et", "des", "du", "d"})
 _GENERIC = frozenset({"executive", "general", "permanent", "supreme", "higher", "joint", "steering", "advisory",
-                      "trustees", "directors", "national", "scientific", "technical", "organizing", "organising"})
+                      "trustees", "directors", "national", "ministers", "ministres", "affairs", "affaires", "foreign",
+                      "etrangeres", "scientific", "technical", "organizing", "organising"})
+_ACTIVITY = re.compile(r"\b(?:Program|Programme|Service|Expo)\b")
+_ARABIC_PREFIX = "(?:[وفبلك]{0,2}(?:ال|لل|ل)?)"
+_OFFICE = frozenset({"agency", "office", "secretariat", "headquarters", "bureau", "agence", "secretariat"})
 _ROYAL = frozenset({"king", "queen", "prince", "princess", "emir", "sultan", "roi", "reine"})
 _GOVERNING = frozenset({"council", "conseil", "committee", "comite", "board", "assembly", "assemblee"})
 _CAP = r"[A-ZÀ-Þ][\w’'&-]*"
 _SP = r"[ \t]+"
 _ROLES_EN = r"(?:Chairman|President|Director|Minister|Secretary|Head|Member|Ambassador|Dr|Mr|Ms|H\.E)\b"
 _ORG_EN = re.compile(
-    rf"(?:{_CAP}{_SP})*(?:{_HEADS_EN})\b(?:{_SP}(?:of|for|on){_SP}(?:the{_SP})?{_CAP}"
+    rf"(?:{_CAP}{_SP}(?:(?:and|&){_SP})?)*(?:{_HEADS_EN})\b(?:{_SP}(?:of|for|on){_SP}(?:the{_SP})?{_CAP}"
     rf"(?:(?:,{_SP}(?:and|&){_SP}|,{_SP}|{_SP}(?:(?:and|&|the|of|for|on){_SP})*)(?!\w+ed\b|{_ROLES_EN}){_CAP}(?<![’']s)){{0,5}})?")
 # French names: a head noun, adjectives, then complements joined by de/pour/et ("Commission nationale
 # marocaine pour l’éducation, les sciences et la culture"). Adjectives are told from verbs by ending.
-_ADJ = r"[a-zà-ÿ]{2,}(?:al|ale|ales|aux|ien|ienne|ain|aine|ais|aise|ique|iques|el|elle|if|ive|ier|ière|aire|ois|oise|iste|ati|ente|abe|abes|ie)"
+_ADJ = r"[a-zà-ÿ-]{2,}(?:eur|eure|al|ale|ales|aux|ien|ienne|ain|aine|ais|aise|ique|iques|el|elle|if|ive|ier|ière|aire|ois|oise|iste|ati|ente|abe|abes|ie|il|ile)"
 _ORG_FR = re.compile(
-    rf"\b(?P<head>{_HEADS_FR})(?P<adj>(?:{_SP}{_ADJ}\b){{0,3}})"
+    rf"\b(?P<head>{_HEADS_FR})(?P<adj>(?:{_SP}(?:{_ADJ}\b|(?!(?:Mme|M|Dr|Pr|Mr|Son)\b)[A-ZÀ-Þ][\w’'-]+)){{0,3}})"
     rf"(?P<rest>(?:,?{_SP}(?:et{_SP})?(?:de{_SP}la|de{_SP}l['’]|pour{_SP}la|pour{_SP}l['’]|pour{_SP}les|pour{_SP}le|de|du|des|pour|la|les)[ \t]*"
-    rf"(?!(?:{_HEADS_FR}|Mme|M\.|Dr|Pr|Mr|Son)\b)(?:[A-ZÀ-Þ][\w’'-]*|(?!dans\b|pendant\b|année|vingt|[a-zà-ÿ]+(?:er|ir|dre|tre|vre)\b)[a-zà-ÿ]{{4,}})(?:{_SP}(?:[A-ZÀ-Þ][\w’'-]*|{_ADJ}\b))*)*)")
+    rf"(?!(?:{_HEADS_FR}|Mme|M\.|Dr|Pr|Mr|Son|Directeur|Directrice|Président|Présidente|Secrétaire|Ministre|Conférence)\b)(?:[A-ZÀ-Þ][\w’'-]*(?:{_SP}d['’][A-ZÀ-Þ][\w-]*)?|(?!dans\b|pendant\b|année|vingt|[a-zà-ÿ]+(?:er|ir|dre|tre|vre)\b)[a-zà-ÿ]{{4,}})(?:{_SP}(?:[A-ZÀ-Þ][\w’'-]*|{_ADJ}\b))*)*)")
 
 
 @dataclass
@@ -82,7 +86,9 @@ def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
     alternatives = []
     for name in sorted(names, key=len, reverse=True):
         words = re.findall(r"[\w&]+", name)
-        alternatives.append(r"[\W_]+".join(_word_pattern(w) for w in words))
+        # Arabic writes the article and some prepositions onto the word (لليونسكو, والإيسيسكو).
+        prefix = _ARABIC_PREFIX if "\u0600" <= name[0] <= "\u06ff" else ""
+        alternatives.append(prefix + r"[\W_]+".join(_word_pattern(w) for w in words))
     return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)")
 
 
@@ -195,13 +201,23 @@ def bag_key(name: str) -> str:
     return " ".join(sorted(set(name_key(name).split()) - _LINKS))
 
 
+def _known_name(found: str, knowledge: Knowledge) -> str | None:
+    key = name_key(found)
+    for cut in range(0, 5):
+        if key[cut:] in knowledge.org_names:
+            return knowledge.org_names[key[cut:]]
+        if not "\u0600" <= key[:1] <= "\u06ff":
+            break
+    return None
+
+
 def _learned_form(phrase: str, knowledge: Knowledge) -> str:
     key = name_key(phrase)
     if key in knowledge.org_names:
         return knowledge.org_names[key]
     words = phrase.split()
-    if len(words) == 2 and words[0] in knowledge.org_acronyms:
-        return knowledge.org_acronyms[words[0]]  # "BMAQ Agency" is BMAQ
+    if words[0] in knowledge.org_acronyms and {fold(w) for w in words[1:]} <= _GOVERNING | _GENERIC | _OFFICE:
+        return knowledge.org_acronyms[words[0]]  # "BMAQ Agency", "ISESCO Secretariat Office" are BMAQ, ISESCO
     if words[0].isupper() and bag_key(" ".join(words[1:])) in knowledge.org_forms:
         return knowledge.org_forms[bag_key(" ".join(words[1:]))]  # "NUST School of ..." is "School of ..."
     return knowledge.org_forms.get(bag_key(phrase), phrase)
@@ -248,14 +264,17 @@ def _organisations(text: str, knowledge: Knowledge) -> list[str]:
 
 def _organisation_spans(text: str, knowledge: Knowledge) -> list[tuple[str, str]]:
     folded = fold(text)
-    spans = [(m.start(), m.end(), knowledge.org_names.get(name_key(m.group()), None), 0)
+    spans = [(m.start(), m.end(), _known_name(m.group(), knowledge), 0)
              for m in knowledge.org_pattern.finditer(folded)]
     spans += [(m.start(), m.end(), knowledge.org_acronyms[m.group()], 0)
               for m in _ACRONYM.finditer(text) if m.group() in knowledge.org_acronyms]
     for m in (*_ORG_EN.finditer(text), *(m for m in _ORG_FR.finditer(text) if _french_name(m))):
         phrase = _strip_leading(m.group())
         if len(phrase.split()) >= 2 and not phrase.isupper():
-            spans.append((m.end() - len(phrase), m.end(), _learned_form(phrase, knowledge), 1))
+            canonical = _learned_form(phrase, knowledge)
+            # Programmes and services are activities, not organisations, unless known by an acronym.
+            if canonical != phrase or not _ACTIVITY.search(phrase):
+                spans.append((m.end() - len(phrase), m.end(), canonical, 1))
     spans.sort(key=lambda s: (s[0] - s[1], s[3]))
     known = [(start, end) for start, end, _, rule in spans if not rule]
     taken: list[tuple[int, int]] = []
@@ -287,7 +306,8 @@ def _french_name(match: re.Match) -> bool:
     # A bare "Organisation pour la paix" is a common noun; a name has an adjective and more, or a
     # capitalised complement ("Université de Kampala").
     adjectives, rest = match.group("adj").split(), match.group("rest")
-    return len(adjectives) >= 2 or bool(adjectives and rest) or bool(re.search(r"[ ’'][A-ZÀ-Þ]", rest))
+    return (len(adjectives) >= 2 or bool(adjectives and rest) or bool(re.search(r"[ ’'][A-ZÀ-Þ]", rest))
+            or any(a[0].isupper() for a in adjectives) or bool(re.search(rf"[a-zà-ÿ]{{4,}}{_SP}{_ADJ}$", rest)))
 
 
 def extract_entities(text: str, lang: str, knowledge: Knowledge | None = None) -> tuple[list[str], list[str]]:

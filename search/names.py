@@ -184,9 +184,11 @@ def find_mentions(text: str, folded: str | None = None) -> list[Mention]:
         cut = 0
         for i, w in enumerate(words):
             f = fold(w).rstrip(".")
-            # A title counts only at the start or right after another title or role ("M." is
-            # also a middle initial); a role word anywhere ("ICESCO Director-General X").
-            if f in rules.roles or (f in rules.titles and i == cut):
+            # "Dr" never sits inside a name; a one-letter title ("M.") is also a middle initial, so
+            # it counts at the start, after a word that is no name, or before a full name.
+            after_non_name = i > 0 and (words[i - 1].isupper() or fold(words[i - 1]).rstrip(".") in rules.not_names)
+            before_full_name = len(content_words(words[i + 1:])) >= 2
+            if f in rules.roles or (f in rules.titles and (i == cut or len(f) > 1 or after_non_name or before_full_name)):
                 triggered, cut = True, i + 1
         words = [w.rstrip(".") if len(w.rstrip(".")) > 1 and fold(w).rstrip(".") not in rules.titles else w
                  for w in words[cut:]]
