@@ -17,7 +17,7 @@ def parse_iso_date(value) -> dt.date | None:
         return None
 
 
-def localized_date(value, style: str = "medium") -> str:
+def localized_date(value, style: str = "long") -> str:
     """`28 mai 2024` / `May 28, 2024`; the value unchanged when it is not a date, '' for None."""
     if value in (None, ""):
         return ""
@@ -30,8 +30,8 @@ def localized_number(value) -> str:
     return format_decimal(value)
 
 
-def language_name(code: str | None) -> str:
-    """The name of a language code in the interface locale (`français`, `French`), else the code."""
+def language_name(code: str | None, capital: bool = True) -> str:
+    """The name of a language code in the interface locale (`Français`, `English`), else the code."""
     if not code or code == "und":
         return ""
     locale = get_locale() or Locale("en")
@@ -39,7 +39,9 @@ def language_name(code: str | None) -> str:
         name = Locale.parse(code).get_display_name(locale)
     except (ValueError, TypeError, LookupError):
         return code
-    return name or code
+    if not name:
+        return code
+    return name[:1].upper() + name[1:] if capital else name
 
 
 def init_app(app) -> None:

@@ -122,10 +122,17 @@ def display_title(title: str | None, text: str) -> tuple[str, bool]:
     return " ".join(words[:TITLE_WORDS]) + (" …" if len(words) > TITLE_WORDS else ""), True
 
 
-def hit_title(hit) -> tuple[str, bool]:
-    """A result's title, or the first words of its snippet (tags removed), or its source."""
-    title, fallback = display_title(hit.title, Markup(hit.snippet).striptags())
-    return (title or hit.source, fallback)
+def hit_titles(hits, service) -> dict[str, tuple[str, bool]]:
+    """Each hit's title, or for an untitled one the first words of its text (else its source)."""
+    titles = {}
+    for hit in hits:
+        text = ""
+        if not hit.title:
+            view = service.document(hit.id, similar=0)
+            text = view.fields["text"] if view else Markup(hit.snippet).striptags()
+        title, untitled = display_title(hit.title, text)
+        titles[hit.id] = (title or hit.source, untitled)
+    return titles
 
 
 @bp.app_template_global()
@@ -155,9 +162,11 @@ def index():
         search = search_request(request.args, DEFAULT_PER_PAGE)
     except ParameterError as exc:
         return _bad_request(exc)
-    results = get_service().search(search)
+    service = get_service()
+    results = service.search(search)
     return render_template(
-        "search.html", results=results, search=search, state=PageState(search), hit_title=hit_title,
+        "search.html", results=results, search=search, state=PageState(search),
+        titles=hit_titles(results.hits, service),
         pages=page_numbers(results.page, results.pages), shown=FACETS_SHOWN, filter_from=FILTER_BOX_FROM,
     )
 
@@ -182,7 +191,7 @@ def document(doc_id: str):
     title, untitled = display_title(view.fields["title"], view.fields["text"])
     return render_template(
         "document.html", view=view, doc=view.fields, state=PageState(search), related=related,
-        title=title or view.fields["source"], untitled=untitled, hit_title=hit_title,
+        title=title or view.fields["source"], untitled=untitled, titles=hit_titles(view.similar, service),
     )
 
 
