@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import english_analyzer, french_analyzer, name_analyzer, neutral_analyzer
+from .analysis import english_analyzer, french_analyzer, name_analyzer, neutral_analyzer, sound_key_analyzer
 
 # A document's text goes to the fields of its own language; queries are parsed against all of
 # them, each with its own analyser, so one query reaches French and English documents alike.
@@ -36,6 +36,8 @@ def build_schema() -> Schema:
         "org_names": TEXT(analyzer=name_analyzer(), phrase=True),
         # Unstemmed words of title and text: the vocabulary "did you mean" draws from.
         "spell": TEXT(analyzer=neutral_analyzer(), phrase=False),
+        # Consonant skeletons of the names in title and text: transliteration variants meet here.
+        "name_keys": TEXT(analyzer=sound_key_analyzer(), phrase=False),
         "content_hash": STORED(),
         "part": STORED(),
         "related": STORED(),
@@ -68,6 +70,7 @@ def document_fields(doc) -> dict:
         "person_names": "\n".join(doc.people + getattr(doc, "person_variants", [])),
         "org_names": "\n".join(doc.organisations + getattr(doc, "org_variants", [])),
         "spell": f"{doc.title or ''}\n{doc.text}",
+        "name_keys": f"{doc.title or ''}\n{doc.text}",
         "content_hash": doc.content_hash,
         "part": doc.part,
         f"text_{group}": doc.text,
