@@ -17,6 +17,7 @@ from whoosh.collectors import TimeLimitCollector, TimeLimit
 from . import store
 from .facets import FACET_FIELDS, FacetValue, build_facet_tables, facet_values
 from .highlight import mark, match_spans, snippet
+from .expansion import load_expansion
 from .query import ParsedQuery, parse_query
 from .schema import build_schema, language_group
 from .suggest import suggest_query
@@ -127,9 +128,11 @@ class _Generation:
 class SearchService:
     """Search over the live generation of INDEX_DIR; follows reindexes without a restart."""
 
-    def __init__(self, index_dir: str | Path, time_limit: float = 2.0):
+    def __init__(self, index_dir: str | Path, time_limit: float = 2.0, docs_dir: str | Path | None = None):
         self.index_dir = Path(index_dir)
         self.time_limit = time_limit
+        # Query expansion reads the researcher's DOCS_DIR/glossary.toml beside the package glossary.
+        self.expansion = load_expansion(docs_dir)
         self.schema = build_schema()
         self._gen: _Generation | None = None
         self._retired: list[_Generation] = []
@@ -176,7 +179,7 @@ class SearchService:
     def search(self, request: SearchRequest) -> SearchResults:
         """Run a search: ranked or dated page of hits, facet counts, suggestion and notices."""
         gen = self._current()
-        parsed = parse_query(request.q, self.schema)
+        parsed = parse_query(request.q, self.schema, self.expansion)
         if gen is None:
             return SearchResults(request.q, 0, request.page, request.per_page, [], {}, None,
                                  parsed.notices + ["There is no index yet: run `flask reindex`."])
@@ -286,7 +289,7 @@ class SearchService:
             return None
         stored = gen.searcher.stored_fields(docnum)
         fields = stored_document(stored)
-        parsed = parse_query(q, self.schema)
+        parsed = parse_query(q, self.schema, self.expansion)
         terms, name_terms = query_terms(parsed, fields["lang"]) if q.strip() else (set(), set())
         text_html = mark(fields["text"], match_spans(fields["text"], fields["lang"], terms, name_terms))
         view = DocumentView(fields, text_html, stored.get("raw") or "", related=list(stored.get("related") or []))
@@ -310,7 +313,7 @@ class SearchService:
         if gen is None:
             return [], 0, False
         results = self.search(capped)
-        parsed = parse_query(request.q, self.schema)
+        parsed = parse_query(request.q, self.schema, self.expansion)
         deadline = time.monotonic() + self.time_limit * 5
         matched, _ = self._matching(gen, parsed, deadline)
         for name, values in request.filters().items():
