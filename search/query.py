@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from whoosh import qparser, query as Q
 from whoosh.qparser import syntax
 
+from .expansion import Expansion, expansion_clauses
 from .schema import LANGUAGE_GROUPS
 
 MAX_QUERY_CHARS = 1000
@@ -22,6 +23,8 @@ TEXT_FIELDS = [f"text_{g}" for g in LANGUAGE_GROUPS]
 TITLE_FIELDS = [f"title_{g}" for g in LANGUAGE_GROUPS]
 DEFAULT_FIELDS = TITLE_FIELDS + TEXT_FIELDS + ["person_names", "org_names"]
 FIELD_BOOSTS = {"person_names": 1.5, "org_names": 1.5}
+# Coordination: among documents matching some of the words, those matching more come first.
+COORDINATION = 0.9
 
 # Friendly names a researcher types → the fields they stand for.
 FRIENDLY_FIELDS = {
@@ -82,8 +85,10 @@ class FriendlyFieldsPlugin(qparser.Plugin):
                 fields = self.default_fields if name is None else self.friendly.get(name.lower())
                 if fields is None:
                     continue
+                fielded = name is not None
                 if len(fields) == 1:
                     node.set_fieldname(fields[0], override=True)
+                    node.fielded = fielded
                     continue
                 copies = []
                 for fname in fields:
@@ -92,7 +97,34 @@ class FriendlyFieldsPlugin(qparser.Plugin):
                     newnode.set_boost(node.boost * self.boosts.get(fname, 1.0))
                     copies.append(newnode)
                 group[i] = syntax.OrGroup(copies)
+                group[i].fielded = fielded
         return group
+
+
+class RequireFieldedPlugin(qparser.Plugin):
+    """Make fielded clauses (org:AICTO year:2024) required; the free words stay OR-ed among themselves.
+
+    Runs after the operators: a query with explicit AND/OR/NOT or +/- is left as written.
+    """
+
+    def __init__(self):
+        self.split = False
+
+    def filters(self, parser):
+        return [(self.require, 700)]
+
+    def require(self, parser, group):
+        self.split = False
+        if type(group) is not parser.group:
+            return group
+        fielded = [n for n in group if getattr(n, "fielded", False)]
+        free = [n for n in group if not getattr(n, "fielded", False)]
+        if not fielded:
+            return group
+        if not free:
+            return syntax.AndGroup(fielded)
+        self.split = True
+        return syntax.AndGroup(fielded + [parser.group(free)])
 
 
 def _date_bound(value: str | None, upper: bool) -> str:
@@ -126,7 +158,7 @@ def rewrite_dates(text: str) -> str:
 
 def make_parser(schema, group=None) -> qparser.QueryParser:
     """A parser over the schema with friendly fields, fuzzy terms and date ranges."""
-    group = group or qparser.OrGroup.factory(0.9)
+    group = group or qparser.OrGroup.factory(COORDINATION)
     parser = qparser.QueryParser(None, schema, group=group)
     # Keep unknown names as fields so the friendly ones reach our plugin; truly unknown names were
     # turned into words before parsing.
@@ -134,7 +166,46 @@ def make_parser(schema, group=None) -> qparser.QueryParser:
     parser.add_plugin(FriendlyFieldsPlugin(DEFAULT_FIELDS, FRIENDLY_FIELDS, FIELD_BOOSTS))
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
+    parser.add_plugin(RequireFieldedPlugin())
     return parser
+
+
+def _with_expansions(query: Q.Query, split: bool, clauses: list[Q.Query]) -> Q.Query:
+    """The query with optional expansion clauses beside its free words (fielded clauses stay required)."""
+    if not clauses:
+        return query
+    if split and isinstance(query, Q.And) and query.subqueries:
+        *required, free = query.subqueries
+        return Q.And([*required, Q.Or([free, *clauses])])
+    if isinstance(query, (Q.And, Q.Not, Q.AndNot)) or _has_exclusion(query):
+        return query  # the researcher's own boolean structure: leave it exact
+    if _is_fielded_only(query):
+        return query
+    return Q.Or([query, *clauses])
+
+
+def _has_exclusion(query: Q.Query) -> bool:
+    return any(isinstance(node, (Q.Not, Q.AndNot)) for node in _walk(query))
+
+
+def _is_fielded_only(query: Q.Query) -> bool:
+    fields = {f for f, _ in _safe_terms(query)}
+    return bool(fields) and not fields & set(DEFAULT_FIELDS)
+
+
+def _safe_terms(query: Q.Query):
+    try:
+        return list(query.iter_all_terms(phrases=True))
+    except Exception:
+        return []
+
+
+def _walk(query: Q.Query):
+    stack = [query]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(node.children())
 
 
 def _plain_words(text: str) -> str:
@@ -146,8 +217,8 @@ def _unknown_fields(text: str) -> list[str]:
     return sorted({m.group(1) for m in _FIELD_PREFIX.finditer(text) if m.group(1).lower() not in FRIENDLY_FIELDS})
 
 
-def parse_query(text: str, schema) -> ParsedQuery:
-    """Parse a researcher's query; on any syntax problem, fall back to its plain words."""
+def parse_query(text: str, schema, expansion: Expansion | None = None) -> ParsedQuery:
+    """Parse a researcher's query, expanded; on any syntax problem, fall back to its plain words."""
     notices: list[str] = []
     text = (text or "").strip()
     if len(text) > MAX_QUERY_CHARS:
@@ -171,7 +242,9 @@ def parse_query(text: str, schema) -> ParsedQuery:
             raise ValueError("too many clauses")
         if parsed is Q.NullQuery:
             raise ValueError("empty")
-        return ParsedQuery(parsed, text, notices)
+        split = parser.plugins and any(isinstance(p, RequireFieldedPlugin) and p.split for p in parser.plugins)
+        expanded = _with_expansions(parsed, split, expansion_clauses(text, expansion))
+        return ParsedQuery(expanded, text, notices)
     except Exception:
         words = _plain_words(text)
         if not words:
@@ -179,7 +252,8 @@ def parse_query(text: str, schema) -> ParsedQuery:
         notices.append("The query syntax could not be read; it was searched as plain words.")
         plain_parser = make_parser(schema)
         plain_parser.remove_plugin_class(qparser.FuzzyTermPlugin)
-        return ParsedQuery(plain_parser.parse(words), text, notices, plain=True)
+        plain = _with_expansions(plain_parser.parse(words), False, expansion_clauses(words, expansion))
+        return ParsedQuery(plain, text, notices, plain=True)
 
 
 def _too_complex(q: Q.Query) -> bool:

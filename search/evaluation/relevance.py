@@ -106,7 +106,7 @@ def evaluate_relevance(docs_dir: str | Path, queries_path: str | Path, baseline:
     rankings: dict[str, dict[str, list[str]]] = {"engine": {}}
     with tempfile.TemporaryDirectory(prefix="search-eval-") as tmp:
         reindex(docs_dir, Path(tmp) / "index", full=True)
-        service = SearchService(Path(tmp) / "index", time_limit=30.0)
+        service = SearchService(Path(tmp) / "index", time_limit=30.0, docs_dir=docs_dir)
         for task in tasks:
             ranking = engine_ranking(service, task.query)
             rankings["engine"][task.qid] = ranking

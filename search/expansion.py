@@ -1,0 +1,236 @@
+"""Query expansion: translations from a bilingual glossary, organisations' acronyms and names,
+transliteration variants of names and misspellings, and proximity of the words typed.
+
+Every expansion is an optional clause weighted below the words typed, so documents that hold the
+words themselves stay first. The glossary ships in search/data/glossary.toml; a researcher extends
+it with DOCS_DIR/glossary.toml in the same format::
+
+    [any_section_name]
+    "patrimoine" = "heritage"                       # French = English
+    "intelligence artificielle" = ["artificial intelligence", "AI"]
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from whoosh import query as Q
+
+from .analysis import ANALYZERS, neutral_analyzer, sound_key
+from .resources import package_toml, read_user_toml
+from .schema import LANGUAGE_GROUPS
+
+# Weights of the expansion clauses, relative to 1.0 for the words typed.
+PHRASE_TRANSLATION_BOOST = 0.6
+WORD_TRANSLATION_BOOST = 0.4
+ACRONYM_BOOST = 0.7
+NAME_FORM_BOOST = 0.5
+SOUND_KEY_BOOST = 0.3
+FUZZY_BOOST = 0.3
+PROXIMITY_BOOST = 0.5
+PROXIMITY_SLOP = 3
+LOOSE_PHRASE_BOOST = 0.3
+MAX_NGRAM = 6
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_FIELDED = re.compile(r"(?<![\w:])[A-Za-zÀ-ÿ_]+:(?:\"[^\"]*\"|\[[^\]]*\]|\{[^}]*\}|\S+)")
+_EXCLUDED = re.compile(r"(?:(?<!\S)-|\bNOT\s+)(?:\"[^\"]*\"|\S+)")
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,11}$")
+
+
+@dataclass
+class Expansion:
+    """What query expansion knows: glossary entries by analysed form, and organisations' forms."""
+
+    # (language, analysed terms of a form) -> forms in the other language: [(language, text)]
+    glossary: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = field(default_factory=dict)
+    # acronym -> (canonical, every acronym, every name) of an organisation
+    organisations: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+
+    def add_glossary(self, data: dict, origin: str = "glossary") -> None:
+        """Add the entries of a parsed glossary.toml (sections of "French" = "English" or [...])."""
+        for section, entries in data.items():
+            if not isinstance(entries, dict):
+                raise ValueError(f"{origin}: [{section}] should hold \"French\" = \"English\" lines, got {entries!r}")
+            for french, english in entries.items():
+                values = [english] if isinstance(english, str) else english
+                if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                    raise ValueError(f"{origin}: {french!r} should map to a string or a list of strings")
+                for value in values:
+                    self._pair("fr", french, "en", value)
+                    self._pair("en", value, "fr", french)
+
+    def _pair(self, lang: str, text: str, other: str, translation: str) -> None:
+        key = (lang, tuple(analyse(text, lang)))
+        if key[1] and analyse(translation, other) != list(key[1]):
+            targets = self.glossary.setdefault(key, [])
+            if (other, translation) not in targets:
+                targets.append((other, translation))
+
+    def add_organisations(self, data: dict) -> None:
+        """Add a gazetteer in the form of search/data/organisations.toml."""
+        for canonical, entry in data.items():
+            acronyms = tuple(dict.fromkeys([*entry.get("acronyms", []), *([canonical] if canonical.isupper() else [])]))
+            names = tuple(n for n in entry.get("names", []) if n != canonical or not canonical.isupper())
+            for acronym in acronyms:
+                self.organisations[acronym] = (canonical, acronyms, names)
+
+    def translations(self, words: list[str]) -> list[tuple[str, str, int]]:
+        """(language, translation, words covered) for every glossary form found in the words."""
+        found = []
+        for lang in ("fr", "en"):
+            terms = [analyse(w, lang) for w in words]
+            stems = [t[0] if t else None for t in terms]
+            for size in range(min(MAX_NGRAM, len(stems)), 0, -1):
+                for start in range(len(stems) - size + 1):
+                    gram = tuple(s for s in stems[start:start + size] if s is not None)
+                    if not gram or stems[start] is None or stems[start + size - 1] is None:
+                        continue
+                    for other, text in self.glossary.get((lang, gram), []):
+                        found.append((other, text, len(gram)))
+        return list(dict.fromkeys(found))
+
+
+def analyse(text: str, lang: str) -> list[str]:
+    """Index terms of a text in a language's analyser (stop words removed)."""
+    return [t.text for t in _analyzer(lang)(text, mode="query")]
+
+
+@lru_cache(maxsize=None)
+def _analyzer(group: str):
+    return ANALYZERS.get(group, neutral_analyzer)()
+
+
+@lru_cache(maxsize=1)
+def package_expansion() -> Expansion:
+    """Expansion from the package's glossary and organisations gazetteer (treat as read-only)."""
+    expansion = Expansion()
+    expansion.add_glossary(package_toml("glossary.toml"), "search/data/glossary.toml")
+    expansion.add_organisations(package_toml("organisations.toml"))
+    return expansion
+
+
+def load_expansion(docs_dir: str | Path | None = None) -> Expansion:
+    """The package's expansion, extended with DOCS_DIR/glossary.toml when there is one."""
+    base = package_expansion()
+    path = Path(docs_dir) / "glossary.toml" if docs_dir else None
+    if path is None or not path.is_file():
+        return base
+    expansion = Expansion(dict(base.glossary), dict(base.organisations))
+    expansion.glossary = {k: list(v) for k, v in base.glossary.items()}
+    expansion.add_glossary(read_user_toml(path), str(path))
+    return expansion
+
+
+def free_words(text: str) -> list[str]:
+    """The words of a query outside fielded clauses, exclusions and operators."""
+    text = _EXCLUDED.sub(" ", _FIELDED.sub(" ", text))
+    return [w for w in _WORD.findall(text) if w not in _OPERATORS][:32]
+
+
+def _text_fields(group: str) -> list[str]:
+    return [f"title_{group}", f"text_{group}"]
+
+
+def _phrase_or_term(text: str, group: str, boost: float, slop: int = 1) -> Q.Query | None:
+    """The text analysed for a language group, as a term or a phrase over its title and text fields."""
+    terms = analyse(text, group)
+    if not terms:
+        return None
+    if len(terms) == 1:
+        clauses = [Q.Term(f, terms[0]) for f in _text_fields(group)]
+    else:
+        clauses = [Q.Phrase(f, terms, slop=slop) for f in _text_fields(group)]
+    return Q.Or(clauses, boost=boost)
+
+
+def translation_clauses(expansion: Expansion, words: list[str]) -> list[Q.Query]:
+    """The glossary's translations of the words, phrases weighted above single words."""
+    clauses = []
+    for lang, text, size in expansion.translations(words):
+        boost = PHRASE_TRANSLATION_BOOST if size > 1 else WORD_TRANSLATION_BOOST
+        clause = _phrase_or_term(text, lang, boost)
+        if clause is not None:
+            clauses.append(clause)
+    return clauses
+
+
+def organisation_clauses(expansion: Expansion, words: list[str]) -> list[Q.Query]:
+    """For an acronym typed: the best of its organisation's other acronyms, canonical value and names."""
+    clauses = []
+    for word in words:
+        key = word if _ACRONYM.match(word) else word.upper() if len(word) >= 4 else None
+        entry = expansion.organisations.get(key) if key else None
+        if entry is None:
+            continue
+        canonical, acronyms, names = entry
+        forms = [Q.Term("org_names", t, boost=ACRONYM_BOOST) for t in _name_terms(canonical)]
+        for acronym in acronyms:
+            if acronym != key:
+                forms += [c for g in LANGUAGE_GROUPS if (c := _phrase_or_term(acronym, g, ACRONYM_BOOST))]
+        for name in names:
+            forms += [c for g in ("fr", "en") if (c := _phrase_or_term(name, g, NAME_FORM_BOOST))]
+        if forms:
+            # One organisation counts once, whichever of its forms a document uses.
+            clauses.append(Q.DisjunctionMax(forms))
+    return clauses
+
+
+def _name_terms(name: str) -> list[str]:
+    from .analysis import name_analyzer
+
+    return [t.text for t in name_analyzer()(name)]
+
+
+def variant_clauses(words: list[str]) -> list[Q.Query]:
+    """Transliteration variants (same consonant skeleton) and misspellings (edit distance) of words."""
+    clauses = []
+    for word in words:
+        if len(word) < 4 or word.isdigit():
+            continue
+        key = sound_key(word)
+        if key and len(key) >= 2:
+            clauses.append(Q.Term("name_keys", key, boost=SOUND_KEY_BOOST))
+        folded = analyse(word, "xx")
+        if folded and len(folded[0]) >= 5:
+            maxdist = 2 if len(folded[0]) >= 8 else 1
+            clauses.append(Q.FuzzyTerm("spell", folded[0], boost=FUZZY_BOOST, maxdist=maxdist, prefixlength=2))
+    return clauses
+
+
+def proximity_clauses(words: list[str]) -> list[Q.Query]:
+    """Each pair of neighbouring words as a sloppy phrase in every language's fields."""
+    clauses = []
+    for group in LANGUAGE_GROUPS:
+        terms = [t for w in words for t in analyse(w, group)]
+        for a, b in zip(terms, terms[1:]):
+            clauses += [Q.Phrase(f, [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST) for f in _text_fields(group)]
+    return clauses
+
+
+def loose_phrase_clauses(text: str) -> list[Q.Query]:
+    """The words of quoted phrases as plain words, weighted low: near matches follow exact ones."""
+    clauses = []
+    for phrase in re.findall(r'"([^"]+)"', text):
+        for group in LANGUAGE_GROUPS:
+            terms = [t for w in _WORD.findall(phrase) for t in analyse(w, group)]
+            clauses += [Q.Term(f, t, boost=LOOSE_PHRASE_BOOST) for t in terms for f in _text_fields(group)]
+    return clauses
+
+
+def expansion_clauses(text: str, expansion: Expansion | None = None) -> list[Q.Query]:
+    """Every optional clause that widens a query's free words (empty when there are none)."""
+    expansion = expansion or package_expansion()
+    words = free_words(text)
+    if not words:
+        return []
+    return (
+        translation_clauses(expansion, words)
+        + organisation_clauses(expansion, words)
+        + variant_clauses(words)
+        + (proximity_clauses(words) if len(words) > 1 else [])
+        + loose_phrase_clauses(text)
+    )
