@@ -20,10 +20,11 @@ from . import store
 from .documents import Document, Skipped, content_hash, list_files, printable_source, relative_source
 from .extract import ExtractionContext, extract_documents, find_common_lines, read_file_text
 from .formats import UnreadableFile, supported_extensions
+from .relations import signature, update_relations
 from .resources import data_files_fingerprint
 from .schema import build_schema, document_fields
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: generations hold relation signatures (search/relations.py)
 MAX_FILE_BYTES = 25 * 1024 * 1024
 WRITER_LIMIT_MB = 256
 
@@ -79,6 +80,7 @@ class _Plan:
     old_files: dict[str, dict]
     files_meta: dict[str, dict]
     context: ExtractionContext
+    signatures: dict[str, list[dict]] = field(default_factory=dict)  # relations: per re-extracted file
 
 
 def _pause_for_test(point: str) -> None:
@@ -182,6 +184,9 @@ def _run(docs_dir: Path, index_dir: Path, full: bool, progress: Progress, summar
                 f"No document could be indexed from {docs_dir} ({len(summary.skipped)} file(s) skipped); "
                 + ("the previous index is still serving." if live else "add .txt files and run it again.")
             )
+        # Related documents (copies, translations), from signatures kept in the generation.
+        update_relations(generation, live if not full else None, plan.signatures, plan.removed)
+
         store.write_meta(generation, {
             "fingerprint": fingerprint,
             "files": files_meta,
@@ -248,6 +253,7 @@ def _index_file(writer, state: _FileState, plan: _Plan, summary: ReindexSummary)
         reason, docs = f"could not be processed ({type(exc).__name__}: {exc})", []
     if was_indexed:
         writer.delete_by_term("source", source)
+    plan.signatures[source] = [signature(doc) for doc in docs]
     if not docs:
         summary.skipped.append(Skipped(source, reason))
         if was_indexed:  # its content no longer yields documents: they go

@@ -1,0 +1,303 @@
+"""Related documents: copies of one article (near-duplicates, containment) and translations.
+
+Each document gets a small signature at index time, persisted in the generation folder
+(signatures.json), so that a reindex recomputes every relation from signatures without reading
+unchanged files again:
+- a shingle sketch: hashes of 4-word shingles (stop words dropped, accents folded), keeping the
+  hashes divisible by SKETCH_MOD (Broder's mod-m sample), which estimates both resemblance and
+  containment;
+- language-independent anchors for translations: numbers, dates, names and acronyms, entities,
+  glossary concepts and paragraph lengths.
+Relations go to relations.json: {id: [{"id", "relation"}]} with relation one of "duplicate",
+"translation", "contains" (this document holds the other's text) and "part-of" (its inverse).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from .dates import find_dates
+from .resources import package_toml
+
+SIGNATURES_NAME = "signatures.json"
+RELATIONS_NAME = "relations.json"
+SHINGLE_WORDS = 4
+SKETCH_MOD = 4
+# Shared sketch hashes needed before a pair is compared (fewer is chance), and the share of the
+# smaller document's sketch the other must hold to be a copy of it.
+MIN_SHARED_HASHES = 4
+COPY_CONTAINMENT = 0.6
+# A copy this close in size is a duplicate; a much larger document containing it "contains" it.
+DUPLICATE_SIZE_RATIO = 0.6
+# A sketch hash held by more documents than this is boilerplate, not evidence of copying.
+MAX_HASH_DOCS = 50
+# Translations: weights of the signals (they sum to 1) and the score a pair must reach.
+TRANSLATION_WEIGHTS = {"dates": 0.25, "numbers": 0.2, "names": 0.25, "entities": 0.1, "concepts": 0.1, "paragraphs": 0.1}
+TRANSLATION_THRESHOLD = 0.45
+# Translated text is about as long as its original (French runs longer than English).
+LENGTH_RATIO_RANGE = (0.55, 1.8)
+# Among a document's translation candidates, those close to its best one are kept.
+TRANSLATION_BEST_SHARE = 0.8
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?")
+_NAME = re.compile(r"(?<=[^\s.!?:]\s)[A-Z][\w’'-]*|\b[A-Z]{2,}[\w-]*\b")
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents: the form in which words are compared across copies."""
+    return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    data = package_toml("stopwords.toml")
+    return frozenset(fold(w) for key, words in data.items() if isinstance(words, list) and key != "fr_elisions" for w in words)
+
+
+@lru_cache(maxsize=1)
+def _glossary() -> dict[str, str]:
+    """Single words of the bilingual glossary (either side, folded) mapped to a concept (the French key)."""
+    try:
+        data = package_toml("glossary.toml")
+    except (FileNotFoundError, OSError):
+        return {}
+    concepts: dict[str, str] = {}
+    for section in data.values():
+        if not isinstance(section, dict):
+            continue
+        for french, english in section.items():
+            words = [french] + (english if isinstance(english, list) else [english])
+            for word in words:
+                if isinstance(word, str) and " " not in word.strip():
+                    concepts.setdefault(fold(word.strip()), fold(french))
+    return concepts
+
+
+def _hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def sketch(text: str) -> list[int]:
+    """The sampled shingle hashes of a text (sorted): equal texts give equal sketches."""
+    stop = _stopwords()
+    words = [w for w in (fold(m) for m in _WORD.findall(text)) if w not in stop]
+    hashes = set()
+    for i in range(max(0, len(words) - SHINGLE_WORDS + 1)):
+        value = _hash(" ".join(words[i:i + SHINGLE_WORDS]))
+        if value % SKETCH_MOD == 0:
+            hashes.add(value >> 2)  # JSON-safe and still unique enough
+    return sorted(hashes)
+
+
+def signature(doc) -> dict:
+    """What relations need to know about a Document, in a JSON-ready dict."""
+    text = doc.text
+    paragraphs = [len(p) for p in text.split("\n") if len(p.split()) >= 12]
+    names = {fold(m) for m in _NAME.findall(text) if len(m) >= 3} - _stopwords()
+    glossary = _glossary()
+    concepts = {glossary[w] for w in (fold(m) for m in _WORD.findall(text)) if w in glossary}
+    return {
+        "id": doc.id,
+        "source": doc.source,
+        "lang": doc.lang,
+        "date": doc.date,
+        "title": bool(doc.title),
+        "length": len(text),
+        "sketch": sketch(text),
+        "numbers": sorted({n.replace(",", ".") for n in _NUMBER.findall(text) if len(n) >= 2}),
+        "dates": sorted({d.isoformat() for _pos, d in find_dates(text)}),
+        "names": sorted(names),
+        "entities": sorted({fold(e) for e in list(doc.people) + list(doc.organisations)}),
+        "concepts": sorted(concepts),
+        "paragraphs": paragraphs,
+    }
+
+
+def find_relations(signatures: Iterable[dict]) -> dict[str, list[dict]]:
+    """Every relation between the documents of an archive, from their signatures."""
+    sigs = {s["id"]: s for s in signatures}
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for a, b, relation in _copies(sigs):
+        if relation == "duplicate":
+            found[a][b] = found[b][a] = "duplicate"
+        else:  # a contains b
+            found[a][b], found[b][a] = "contains", "part-of"
+    for a, b in _translations(sigs):
+        found[a].setdefault(b, "translation")
+        found[b].setdefault(a, "translation")
+    return {doc: [{"id": other, "relation": rel} for other, rel in sorted(links.items())] for doc, links in sorted(found.items())}
+
+
+def _copies(sigs: dict[str, dict]):
+    """Pairs whose texts are the same article: (a, b, "duplicate") or (a, b, "contains")."""
+    postings: dict[int, list[str]] = defaultdict(list)
+    for doc_id, sig in sigs.items():
+        for value in sig["sketch"]:
+            postings[value].append(doc_id)
+    shared: dict[tuple[str, str], int] = defaultdict(int)
+    for docs in postings.values():
+        if len(docs) < 2 or len(docs) > MAX_HASH_DOCS:
+            continue
+        for i, a in enumerate(docs):
+            for b in docs[i + 1:]:
+                shared[(a, b) if a < b else (b, a)] += 1
+    for (a, b), count in shared.items():
+        sa, sb = sigs[a], sigs[b]
+        if count < MIN_SHARED_HASHES or sa["source"] == sb["source"]:
+            continue
+        small, large = sorted((a, b), key=lambda d: (len(sigs[d]["sketch"]), d))
+        size_small, size_large = len(sigs[small]["sketch"]), len(sigs[large]["sketch"])
+        if count / size_small < COPY_CONTAINMENT:
+            continue
+        if size_small / size_large >= DUPLICATE_SIZE_RATIO:
+            yield a, b, "duplicate"
+        else:
+            yield large, small, "contains"
+
+
+def _translations(sigs: dict[str, dict]):
+    """Pairs in two languages that are one release: the same dates, numbers, names, entities, shape."""
+    known = [s for s in sigs.values() if s["lang"] not in ("und", "")]
+    weights = _idf(known)
+    anchors: dict[str, list[str]] = defaultdict(list)
+    for sig in known:
+        for key in _anchor_keys(sig):
+            anchors[key].append(sig["id"])
+    candidates: set[tuple[str, str]] = set()
+    limit = max(MAX_HASH_DOCS, len(known) // 10)
+    for docs in anchors.values():
+        if len(docs) > limit:
+            continue
+        for i, a in enumerate(docs):
+            for b in docs[i + 1:]:
+                if sigs[a]["lang"] != sigs[b]["lang"] and sigs[a]["source"] != sigs[b]["source"]:
+                    candidates.add((a, b) if a < b else (b, a))
+    scores = {pair: translation_score(sigs[pair[0]], sigs[pair[1]], weights) for pair in candidates}
+    best: dict[str, float] = defaultdict(float)
+    for (a, b), score in scores.items():
+        best[a] = max(best[a], score)
+        best[b] = max(best[b], score)
+    for (a, b), score in sorted(scores.items()):
+        if score >= max(TRANSLATION_THRESHOLD, TRANSLATION_BEST_SHARE * max(best[a], best[b])):
+            yield a, b
+
+
+def _anchor_keys(sig: dict) -> set[str]:
+    return {f"d:{d}" for d in sig["dates"]} | {f"n:{n}" for n in sig["numbers"]} | {f"a:{n}" for n in sig["names"]}
+
+
+def _idf(sigs: list[dict]) -> dict[str, float]:
+    """Inverse document frequency of every anchor: a name on every page says little."""
+    counts: dict[str, int] = defaultdict(int)
+    for sig in sigs:
+        for key in _anchor_keys(sig) | {f"e:{e}" for e in sig["entities"]}:
+            counts[key] += 1
+    total = max(len(sigs), 1)
+    return {key: math.log(1 + total / n) for key, n in counts.items()}
+
+
+def _weighted_overlap(a: Iterable[str], b: Iterable[str], weights: dict[str, float], prefix: str) -> float:
+    """Weighted Jaccard of two sets of anchors; 0 when both are empty."""
+    a, b = set(a), set(b)
+    union = a | b
+    if not union:
+        return 0.0
+    weight = lambda items: sum(weights.get(prefix + x, 1.0) for x in items)  # noqa: E731
+    return weight(a & b) / weight(union)
+
+
+def _paragraph_alignment(a: list[int], b: list[int]) -> float:
+    """How well the paragraph lengths of two texts line up, one for one (1 = same shape)."""
+    if not a or not b:
+        return 0.0
+    ratio = sum(a) / sum(b)
+    pairs = sum(min(x, y * ratio) / max(x, y * ratio) for x, y in zip(a, b))
+    return pairs / max(len(a), len(b))
+
+
+def translation_score(a: dict, b: dict, weights: dict[str, float]) -> float:
+    """0 to 1: how likely two documents in different languages are translations of each other."""
+    if not b["length"] or not LENGTH_RATIO_RANGE[0] <= a["length"] / b["length"] <= LENGTH_RATIO_RANGE[1]:
+        return 0.0
+    signals = {
+        "dates": _weighted_overlap(a["dates"], b["dates"], weights, "d:"),
+        "numbers": _weighted_overlap(a["numbers"], b["numbers"], weights, "n:"),
+        "names": _weighted_overlap(a["names"], b["names"], weights, "a:"),
+        "entities": _weighted_overlap(a["entities"], b["entities"], weights, "e:"),
+        "concepts": _weighted_overlap(a["concepts"], b["concepts"], {}, ""),
+        "paragraphs": _paragraph_alignment(a["paragraphs"], b["paragraphs"]),
+    }
+    return sum(TRANSLATION_WEIGHTS[name] * value for name, value in signals.items())
+
+
+def update_relations(generation: Path, base: Path | None, changed: dict[str, list[dict]], removed: Iterable[str]) -> dict:
+    """Relations recomputed from base's signatures, less removed files, with changed files' new ones.
+
+    changed maps each re-extracted file to its documents' signatures ([] when it has none left);
+    base is None for a full rebuild. Writes signatures.json and relations.json into generation.
+    """
+    signatures = load_signatures(base) if base is not None else {}
+    gone = set(removed) | set(changed)
+    signatures = {doc_id: sig for doc_id, sig in signatures.items() if sig["source"] not in gone}
+    for sigs in changed.values():
+        signatures.update((sig["id"], sig) for sig in sigs)
+    relations = find_relations(signatures.values())
+    _write_json(generation / SIGNATURES_NAME, signatures)
+    _write_json(generation / RELATIONS_NAME, relations)
+    return relations
+
+
+def load_signatures(generation: Path) -> dict[str, dict]:
+    """The signatures stored in a generation ({} when it has none)."""
+    try:
+        with open(generation / SIGNATURES_NAME, encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        return {}
+
+
+def load_relations(generation: Path) -> dict[str, list[dict]]:
+    """The relations stored in a generation ({} when it has none)."""
+    try:
+        with open(generation / RELATIONS_NAME, encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        return {}
+
+
+def copy_groups(relations: dict[str, list[dict]]) -> dict[str, list[str]]:
+    """Each document linked by "duplicate" mapped to its whole group of copies (itself included)."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for doc_id, links in relations.items():
+        for link in links:
+            if link["relation"] == "duplicate":
+                parent[root(doc_id)] = root(link["id"])
+    groups: dict[str, list[str]] = defaultdict(list)
+    for doc_id in parent:
+        groups[root(doc_id)].append(doc_id)
+    return {doc_id: sorted(groups[root(doc_id)]) for doc_id in parent}
+
+
+def _write_json(path: Path, data) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
