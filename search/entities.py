@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .names import choose_canonical, display_form, find_mentions, fold, name_rules, person_key, resolve_people, skeleton, surname_of
+from .names import acronym_start, choose_canonical, name_variants, display_form, find_mentions, fold, name_rules, person_key, resolve_people, skeleton, surname_of
 from .resources import package_toml, read_user_toml
 
 _ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9&]*[A-Z][A-Za-z0-9&]*(?![\w-])")
@@ -65,6 +65,7 @@ class Knowledge:
     people: dict[str, str] = field(default_factory=dict)  # person key -> canonical form
     person_keys: dict[str, str] = field(default_factory=dict)  # alias key -> canonical key
     surnames: dict[str, set] = field(default_factory=lambda: defaultdict(set))
+    variants: dict[str, set] = field(default_factory=lambda: defaultdict(set))  # canonical -> forms seen
 
     @property
     def org_pattern(self) -> re.Pattern:
@@ -108,6 +109,7 @@ def package_knowledge() -> Knowledge:
 
 
 def _add_organisation(knowledge: Knowledge, canonical: str, acronyms: Iterable[str], names: Iterable[str]) -> None:
+    knowledge.variants[canonical].update([*acronyms, *names])
     for acronym in [*acronyms, canonical if canonical.isupper() else None]:
         if acronym:
             knowledge.org_acronyms[acronym] = canonical
@@ -119,7 +121,8 @@ def _add_organisation(knowledge: Knowledge, canonical: str, acronyms: Iterable[s
 
 def _copy(knowledge: Knowledge) -> Knowledge:
     return Knowledge(dict(knowledge.org_acronyms), dict(knowledge.org_names), dict(knowledge.org_forms), dict(knowledge.people),
-                     dict(knowledge.person_keys), defaultdict(set, {k: set(v) for k, v in knowledge.surnames.items()}))
+                     dict(knowledge.person_keys), defaultdict(set, {k: set(v) for k, v in knowledge.surnames.items()}),
+                     defaultdict(set, {k: set(v) for k, v in knowledge.variants.items()}))
 
 
 def load_aliases(path: Path, base: Knowledge | None = None) -> Knowledge:
@@ -139,6 +142,7 @@ def load_aliases(path: Path, base: Knowledge | None = None) -> Knowledge:
         if key is None:
             raise ValueError(f"{path}: person name {entry['name']!r} needs a given name and a surname")
         knowledge.people[key] = entry["name"]
+        knowledge.variants[entry["name"]].update(entry.get("aliases", []))
         knowledge.surnames[surname_of(key)].add(key)
         for alias in entry.get("aliases", []):
             words = [w for w in alias.split() if fold(w).rstrip(".") not in name_rules().titles]
@@ -169,9 +173,11 @@ def learn_from_corpus(texts: Iterable[str], base: Knowledge | None = None) -> Kn
         knowledge.org_acronyms[acronym] = canonical
         # Learned names are looked up, not searched for: the gazetteer regex stays small on a big archive.
         knowledge.org_forms.update((bag_key(lf), canonical) for lf in longs)
+        knowledge.variants[canonical].update([acronym, *longs])
     _learn_org_forms(knowledge, texts_list)
     for key, counter in forms.items():
         knowledge.people.setdefault(key, choose_canonical(counter))
+        knowledge.variants[knowledge.people[key]].update(counter)
         knowledge.surnames[surname_of(key)].add(key)
     return knowledge
 
@@ -216,8 +222,9 @@ def _learned_form(phrase: str, knowledge: Knowledge) -> str:
     if key in knowledge.org_names:
         return knowledge.org_names[key]
     words = phrase.split()
-    if words[0] in knowledge.org_acronyms and {fold(w) for w in words[1:]} <= _GOVERNING | _GENERIC | _OFFICE:
-        return knowledge.org_acronyms[words[0]]  # "BMAQ Agency", "ISESCO Secretariat Office" are BMAQ, ISESCO
+    acronyms = [w for w in words if w in knowledge.org_acronyms]
+    if acronyms and {fold(w) for w in words if w not in acronyms} <= _GOVERNING | _GENERIC | _OFFICE | _LINKS:
+        return knowledge.org_acronyms[acronyms[0]]  # "BMAQ Agency", "Office of ICESCO" are BMAQ, ICESCO
     if words[0].isupper() and bag_key(" ".join(words[1:])) in knowledge.org_forms:
         return knowledge.org_forms[bag_key(" ".join(words[1:]))]  # "NUST School of ..." is "School of ..."
     return knowledge.org_forms.get(bag_key(phrase), phrase)
@@ -241,19 +248,10 @@ def _long_form(acronym: str, before: str) -> str | None:
     # Schwartz & Hearst: the acronym's letters, right to left, in the words before it; the first
     # letter starts a word. French names often keep the English acronym: then take the phrase
     # from its head noun ("Commission nationale ... (PNCECS)").
-    words = before.split()[-(len(acronym) + 6):]
-    text = " ".join(words)
-    s, i = len(acronym) - 1, len(text) - 1
-    while s >= 0 and i >= 0:
-        c = acronym[s].lower()
-        if not c.isalnum():
-            s -= 1
-            continue
-        while i >= 0 and (text[i].lower() != c or (s == 0 and i > 0 and text[i - 1].isalnum())):
-            i -= 1
-        s, i = s - 1, i - 1
-    if s < 0 and i >= -1:
-        return _LEADING.sub("", text[text.rfind(" ", 0, i + 2) + 1:]).strip(" ,")
+    text = " ".join(before.split()[-(len(acronym) + 6):])
+    start = acronym_start(acronym, text)
+    if start is not None:
+        return _LEADING.sub("", text[start:]).strip(" ,")
     head = re.search(rf"\b(?:{_HEADS_FR})\b.*", text)
     return head.group().strip(" ,") if head else None
 
@@ -323,11 +321,7 @@ def entity_search_terms(people: Iterable[str], organisations: Iterable[str], kno
     knowledge = knowledge or package_knowledge()
     terms: list[str] = []
     for person in people:
-        words = person.split()
-        terms += [person, " ".join(w.replace("-", "") for w in words)]
-        terms += [w for w in words if len(w) > 2 and fold(w) not in name_rules().particles]
-        terms += [re.sub(r"^(?:al|el)-?", "", fold(w)) for w in words if re.match(r"(?i)(?:al|el)-?\w{3}", w)]
+        terms += name_variants(person) + sorted(knowledge.variants.get(person, ()))
     for org in organisations:
-        terms.append(org)
-        terms += [a for a, c in knowledge.org_acronyms.items() if c == org]
+        terms += [org, *sorted(knowledge.variants.get(org, ()))]
     return list(dict.fromkeys(t for t in terms if t))

@@ -138,6 +138,32 @@ def choose_canonical(forms: Counter) -> str:
     return max(common, key=lambda f: (completeness(f), forms[f], f))
 
 
+def name_variants(name: str) -> list[str]:
+    """Forms a query may use for a person: the name, its words, and surnames without the article."""
+    words = name.split()
+    variants = [name, " ".join(w.replace("-", "") for w in words)]
+    variants += [w for w in words if len(w) > 2 and fold(w) not in name_rules().particles]
+    variants += [re.sub(r"^(?:al|el)-?", "", fold(w)) for w in words if re.match(r"(?i)(?:al|el)-?\w{3}", w)]
+    return variants
+
+
+def acronym_start(acronym: str, text: str) -> int | None:
+    """Where the long form of an acronym starts at the end of text (Schwartz & Hearst), or None."""
+    s, i = len(acronym) - 1, len(text) - 1
+    while s >= 0 and i >= 0:
+        c = acronym[s].lower()
+        if not c.isalnum():
+            s -= 1
+            continue
+        # Letters match right to left; the first one must start a word.
+        while i >= 0 and (text[i].lower() != c or (s == 0 and i > 0 and text[i - 1].isalnum())):
+            i -= 1
+        s, i = s - 1, i - 1
+    if s >= 0 or i < -1:
+        return None
+    return text.rfind(" ", 0, i + 2) + 1
+
+
 @dataclass
 class Mention:
     """A capitalised name in a text: its words (titles removed) and whether context marks a person."""
