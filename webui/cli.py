@@ -5,6 +5,7 @@ import sys
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from search.indexer import ReindexError, reindex
 from search.store import IndexLockedError
@@ -37,6 +38,7 @@ class _Progress:
 
 
 @click.command("reindex")
+@with_appcontext
 @click.option("--full", is_flag=True, help="Rebuild the whole index instead of updating what changed.")
 def reindex_command(full: bool) -> None:
     """Index new and changed documents of DOCS_DIR, remove deleted ones; atomic and safe to interrupt."""
