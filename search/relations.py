@@ -45,7 +45,7 @@ STORY_SIMILARITY = 0.25
 MIN_SHARED_TERMS = 5
 # Translations: weights of the signals (they sum to 1) and the score a pair must reach.
 TRANSLATION_WEIGHTS = {"dates": 0.25, "numbers": 0.2, "names": 0.25, "entities": 0.1, "concepts": 0.1, "paragraphs": 0.1}
-TRANSLATION_THRESHOLD = 0.45
+TRANSLATION_THRESHOLD = 0.4
 # Translated text is about as long as its original (French runs longer than English).
 LENGTH_RATIO_RANGE = (0.55, 1.8)
 # Among a document's translation candidates, those close to its best one are kept.
@@ -112,8 +112,9 @@ def signature(doc) -> dict:
     """What relations need to know about a Document, in a JSON-ready dict."""
     text = doc.text
     paragraphs = [len(p) for p in text.split("\n") if len(p.split()) >= 12]
-    names = {fold(m) for m in _NAME.findall(text) if len(m) >= 3} - _stopwords()
     glossary = _glossary()
+    # Capitalised words that the glossary translates are vocabulary, not names.
+    names = {fold(m) for m in _NAME.findall(text) if len(m) >= 3} - _stopwords() - set(glossary)
     concepts = {glossary[w] for w in (fold(m) for m in _WORD.findall(text)) if w in glossary}
     return {
         "id": doc.id,
