@@ -1,6 +1,7 @@
 """Snippets with <mark> on the words as written: the document is re-analysed with its own analyser."""
 from __future__ import annotations
 
+from bisect import bisect_left
 from html import escape
 
 from .analysis import ANALYZERS, name_analyzer
@@ -59,8 +60,10 @@ def snippet(text: str, spans: list[tuple[int, int]], fragments: int = 2, size: i
         return escape(head[: cut if cut > 0 else size]) + (" …" if len(text) > size else "")
     windows = []
     used: list[tuple[int, int]] = []
+    # Spans are sorted: count each window's matches by bisection (a long text may hold thousands).
+    starts = [s for s, _ in spans]
     candidates = sorted(
-        ((sum(1 for s, _ in spans if start - 20 <= s < start + size - 20), start) for start, _ in spans),
+        ((bisect_left(starts, start + size - 20) - bisect_left(starts, start - 20), start) for start in starts),
         key=lambda c: (-c[0], c[1]),
     )
     for _score, start in candidates:
@@ -76,7 +79,7 @@ def snippet(text: str, spans: list[tuple[int, int]], fragments: int = 2, size: i
         if len(used) == fragments:
             break
     for begin, end in sorted(used):
-        inside = [(s - begin, e - begin) for s, e in spans if s >= begin and e <= end]
+        inside = [(s - begin, e - begin) for s, e in spans[bisect_left(starts, begin):bisect_left(starts, end)] if e <= end]
         piece = mark(text[begin:end], inside)
         windows.append(piece)
     first, last = min(b for b, _ in used), max(e for _, e in used)
