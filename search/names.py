@@ -38,6 +38,7 @@ class NameRules:
     """Compiled name rules from honorifics.toml and name_particles.toml."""
 
     titles: frozenset[str]
+    abbreviations: frozenset[str]
     roles: frozenset[str]
     particles: frozenset[str]
     articles: frozenset[str]
@@ -68,6 +69,7 @@ def name_rules() -> NameRules:
     after = rf"\s*(?:,|\()\s*(?:[^\s,.;:()]+\s+){{0,4}}?(?:{role_words})\b"
     return NameRules(
         titles=titles,
+        abbreviations=frozenset(fold(t) for t in hon["abbreviations"]),
         roles=roles,
         particles=frozenset(fold(p) for p in particles),
         articles=frozenset(parts["article_prefixes"]),
@@ -210,11 +212,13 @@ def find_mentions(text: str, folded: str | None = None) -> list[Mention]:
         cut = 0
         for i, w in enumerate(words):
             f = fold(w).rstrip(".")
-            # "Dr" never sits inside a name; a one-letter title ("M.") is also a middle initial, so
-            # it counts at the start, after a word that is no name, or before a full name.
+            # "Dr" never sits inside a name; "Cheikh" may, and a one-letter title ("M.") is also a
+            # middle initial: those count at the start, after a word that is no name, or before a
+            # full name.
             after_non_name = i > 0 and (words[i - 1].isupper() or fold(words[i - 1]).rstrip(".") in rules.not_names)
             before_full_name = len(content_words(words[i + 1:])) >= 2
-            if f in rules.roles or (f in rules.titles and (i == cut or len(f) > 1 or after_non_name or before_full_name)):
+            titled = i == cut or f in rules.abbreviations or after_non_name or before_full_name
+            if f in rules.roles or (f in rules.titles and titled):
                 triggered, cut = True, i + 1
         words = [w.rstrip(".") if len(w.rstrip(".")) > 1 and fold(w).rstrip(".") not in rules.titles else w
                  for w in words[cut:]]
