@@ -19,6 +19,7 @@ from .facets import FACET_FIELDS, FacetValue, build_facet_tables, facet_values
 from .highlight import mark, match_spans, snippet
 from .expansion import load_expansion
 from .query import ParsedQuery, parse_query
+from .relations import copy_groups, load_relations
 from .schema import build_schema, language_group
 from .suggest import suggest_query
 
@@ -58,6 +59,7 @@ class Hit:
     source: str
     snippet: str
     score: float | None = None
+    copies: list[str] = field(default_factory=list)  # ids of the other copies, folded into this hit
 
     def to_dict(self) -> dict:
         """The API's result object (DESIGN.md)."""
@@ -113,6 +115,9 @@ class _Generation:
             column = reader.column_reader("datenum")
             self.datenum[:] = [column[i] for i in range(self.doc_count)]
         self.meta = store.read_meta(path)
+        # Related documents (search/relations.py): links per id, and groups of copies to fold.
+        self.relations = load_relations(path)
+        self.copies = copy_groups(self.relations)
         self._id_cache: dict[str, int] = {}
 
     def docnum(self, doc_id: str) -> int | None:
@@ -197,6 +202,7 @@ class SearchService:
                 if other != name:
                     base &= mask
             facets[name] = facet_values(table, table.counts(base), filters.get(name, []), name)
+        combined = _fold_copies(gen, combined)
         total = int(combined.sum())
         sort = request.sort if request.sort in SORTS else "relevance"
         if not request.q.strip() and sort == "relevance":
@@ -276,6 +282,7 @@ class SearchService:
             source=stored.get("source", ""),
             snippet=snippet(text, spans),
             score=score,
+            copies=[c for c in gen.copies.get(stored["id"], []) if c != stored["id"]],
         )
 
     # -- documents -----------------------------------------------------------------------------
@@ -292,7 +299,7 @@ class SearchService:
         parsed = parse_query(q, self.schema, self.expansion)
         terms, name_terms = query_terms(parsed, fields["lang"]) if q.strip() else (set(), set())
         text_html = mark(fields["text"], match_spans(fields["text"], fields["lang"], terms, name_terms))
-        view = DocumentView(fields, text_html, stored.get("raw") or "", related=list(stored.get("related") or []))
+        view = DocumentView(fields, text_html, stored.get("raw") or "", related=list(gen.relations.get(doc_id, [])))
         if similar:
             view.similar = self._similar(gen, docnum, fields, similar)
         return view
@@ -332,6 +339,22 @@ class SearchService:
                 "people": split_list(stored.get("people")), "source": stored.get("source"),
             })
         return rows, results.total, results.total > limit
+
+
+def _fold_copies(gen: _Generation, allowed: np.ndarray) -> np.ndarray:
+    """Keep one document of each group of copies among the allowed ones (the first indexed)."""
+    if not gen.copies:
+        return allowed
+    allowed = allowed.copy()
+    done: set[str] = set()
+    for doc_id, group in gen.copies.items():
+        if doc_id in done:
+            continue
+        done.update(group)
+        docnums = [n for n in (gen.docnum(i) for i in group) if n is not None and allowed[n]]
+        for n in sorted(docnums)[1:]:
+            allowed[n] = False
+    return allowed
 
 
 def split_list(value) -> list[str]:
