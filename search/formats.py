@@ -204,9 +204,18 @@ def _inline_text(token) -> str:
     return ""
 
 
+_BULLET = re.compile(r"^\s*[•·▪►*+\-–—]\s")
+
+
 def _paragraphs(blocks) -> str:
-    """Blocks as paragraphs separated by blank lines, empty ones dropped."""
-    return "\n\n".join(block.strip() for block in blocks if block and block.strip())
+    """Blocks as paragraphs separated by blank lines (list items on consecutive lines), empty ones dropped."""
+    out: list[str] = []
+    for block in (b.strip() for b in blocks if b and b.strip()):
+        if out and _BULLET.match(block) and _BULLET.match(out[-1].rsplit("\n", 1)[-1]):
+            out[-1] += "\n" + block  # a list stays one run of lines, as menus are recognised by
+        else:
+            out.append(block)
+    return "\n\n".join(out)
 
 
 READERS = {
