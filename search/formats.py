@@ -119,21 +119,28 @@ def read_pdf(data: bytes, path: Path) -> RawText:
 
 
 def _reflow(lines: list[str]) -> str:
-    """Join the wrapped lines of a paragraph; blank lines (vertical gaps) separate paragraphs."""
+    """Join the wrapped lines of a paragraph; blank lines (vertical gaps) separate paragraphs.
+
+    A line that opens with a bullet starts a line of its own: list items stay one per line.
+    """
     paragraphs: list[str] = []
-    current: list[str] = []
+    current = ""
     for line in lines:
         line = _SPACES.sub(" ", line).strip()
-        if line:
-            if current and current[-1].endswith("-") and line[:1].islower():
-                current[-1] = current[-1][:-1] + line  # a word hyphenated at the line's end
-            else:
-                current.append(line)
-        elif current:
-            paragraphs.append(" ".join(current))
-            current = []
+        if not line:
+            if current:
+                paragraphs.append(current)
+            current = ""
+        elif not current:
+            current = line
+        elif _BULLET.match(line):
+            current += "\n" + line
+        elif current.endswith("-") and line[:1].islower():
+            current = current[:-1] + line  # a word hyphenated at the line's end
+        else:
+            current += " " + line
     if current:
-        paragraphs.append(" ".join(current))
+        paragraphs.append(current)
     return "\n\n".join(paragraphs)
 
 

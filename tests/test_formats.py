@@ -83,11 +83,11 @@ def write_pdf(lines: list[str], title: str | None) -> bytes:
     pdf = fpdf.FPDF()
     pdf.add_font("DejaVu", fname=str(font))
     pdf.add_page()
-    pdf.set_font("DejaVu", size=16 if False else 11)
-    for line in lines:
+    for line, following in zip(lines, lines[1:] + [""]):
         pdf.set_font("DejaVu", size=16 if line == title else 11)
-        pdf.multi_cell(0, 6, line)
-        pdf.ln(6)
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+        if not (line.startswith("•") and following.startswith("•")):
+            pdf.ln(6)  # a gap between paragraphs; the items of a list stand close together
     return bytes(pdf.output())
 
 
