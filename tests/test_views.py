@@ -285,3 +285,16 @@ def test_help_documents_the_query_syntax(client):
 ])
 def test_page_numbers_keep_ends_and_a_window(current, last, expected):
     assert page_numbers(current, last) == expected
+
+
+def test_folded_copies_are_linked_from_their_hit(client, app):
+    from search.service import SearchRequest
+
+    hits = app.extensions["search_service"].search(SearchRequest(per_page=100)).hits
+    with_copies = [hit for hit in hits if getattr(hit, "copies", None)]
+    if not with_copies:
+        pytest.skip("no copies folded on this index")
+    html = page(client, per_page="100")
+    for hit in with_copies:
+        for copy in hit.copies:
+            assert f'href="/doc/{copy}?per_page=100"' in html

@@ -13,6 +13,7 @@ from .services import get_service
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 EXPORT_COLUMNS = ("id", "title", "date", "lang", "organisations", "people", "source")
+RESULT_FIELDS = ("id", "title", "lang", "date", "year", "organisations", "people", "source", "snippet")
 
 
 @bp.errorhandler(ParameterError)
@@ -27,7 +28,7 @@ def results_json(results) -> dict:
         "total": results.total,
         "page": results.page,
         "per_page": results.per_page,
-        "results": [hit.to_dict() for hit in results.hits],
+        "results": [{name: getattr(hit, name) for name in RESULT_FIELDS} for hit in results.hits],
         "facets": {
             name: [{"value": fv.value, "count": fv.count} for fv in values]
             for name, values in results.facets.items()
