@@ -65,6 +65,30 @@ class ParsedQuery:
     plain: bool = False  # parsed as plain words after the syntax failed
 
 
+class WordFields(Q.Or):
+    """One word searched over several fields: kept whole, so coordination counts words, not fields."""
+
+
+class WordFieldsGroup(syntax.OrGroup):
+    qclass = WordFields
+
+
+class FreeWords(Q.Or):
+    """The free words of a query, OR-ed with a coordination bonus for documents matching more of them."""
+
+
+class FreeWordsGroup(syntax.OrGroup):
+    qclass = FreeWords
+
+    def __init__(self, nodes=None, **kwargs):
+        kwargs.pop("scale", None)
+        super().__init__(nodes=nodes, scale=COORDINATION, **kwargs)
+
+
+class Expanded(Q.Or):
+    """The words typed beside their optional expansions (a class of its own so they stay apart)."""
+
+
 class FriendlyFieldsPlugin(qparser.Plugin):
     """Expand friendly and unfielded nodes into an OR over the real fields (like MultifieldPlugin)."""
 
@@ -96,7 +120,7 @@ class FriendlyFieldsPlugin(qparser.Plugin):
                     newnode.set_fieldname(fname, override=True)
                     newnode.set_boost(node.boost * self.boosts.get(fname, 1.0))
                     copies.append(newnode)
-                group[i] = syntax.OrGroup(copies)
+                group[i] = WordFieldsGroup(copies)
                 group[i].fielded = fielded
         return group
 
@@ -158,7 +182,7 @@ def rewrite_dates(text: str) -> str:
 
 def make_parser(schema, group=None) -> qparser.QueryParser:
     """A parser over the schema with friendly fields, fuzzy terms and date ranges."""
-    group = group or qparser.OrGroup.factory(COORDINATION)
+    group = group or FreeWordsGroup
     parser = qparser.QueryParser(None, schema, group=group)
     # Keep unknown names as fields so the friendly ones reach our plugin; truly unknown names were
     # turned into words before parsing.
@@ -176,12 +200,12 @@ def _with_expansions(query: Q.Query, split: bool, clauses: list[Q.Query]) -> Q.Q
         return query
     if split and isinstance(query, Q.And) and query.subqueries:
         *required, free = query.subqueries
-        return Q.And([*required, Q.Or([free, *clauses])])
+        return Q.And([*required, Expanded([free, *clauses])])
     if isinstance(query, (Q.And, Q.Not, Q.AndNot)) or _has_exclusion(query):
         return query  # the researcher's own boolean structure: leave it exact
     if _is_fielded_only(query):
         return query
-    return Q.Or([query, *clauses])
+    return Expanded([query, *clauses])
 
 
 def _has_exclusion(query: Q.Query) -> bool:

@@ -16,6 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..documents import document_id, list_files, relative_source
+from ..formats import supported_extensions
 from ..indexer import reindex
 from ..service import SearchRequest, SearchService
 from .fts5 import Fts5Baseline
@@ -81,10 +83,21 @@ def score_ranking(ranking: list[str], rel: dict[str, int]) -> dict[str, float]:
     return {"ndcg@10": ndcg(ranking, rel), "mrr": reciprocal_rank(ranking, rel), "recall@20": recall(ranking, rel)}
 
 
-def engine_ranking(service: SearchService, query: str, depth: int = DEPTH) -> list[str]:
-    """Files in the order the engine ranks them (a file's first document counts)."""
+def engine_ranking(service: SearchService, query: str, sources: dict[str, str], depth: int = DEPTH) -> list[str]:
+    """Files in the order the engine ranks them; copies folded into a hit count right after it."""
     results = service.search(SearchRequest(q=query, per_page=depth))
-    return list(dict.fromkeys(hit.source for hit in results.hits))
+    ranking = []
+    for hit in results.hits:
+        ranking.append(hit.source)
+        ranking += [sources.get(c, c) for c in getattr(hit, "copies", [])]
+    return list(dict.fromkeys(ranking))[:depth]
+
+
+def document_sources(docs_dir: str | Path) -> dict[str, str]:
+    """Document id → file (relative path) for every file of a folder."""
+    root = Path(docs_dir)
+    paths, _skipped = list_files(root, supported_extensions())
+    return {document_id(relative_source(p, root)): relative_source(p, root) for p in paths}
 
 
 def average(per_query: dict[str, dict[str, float]], tasks: list[Task]) -> dict[str, dict[str, float]]:
@@ -107,8 +120,9 @@ def evaluate_relevance(docs_dir: str | Path, queries_path: str | Path, baseline:
     with tempfile.TemporaryDirectory(prefix="search-eval-") as tmp:
         reindex(docs_dir, Path(tmp) / "index", full=True)
         service = SearchService(Path(tmp) / "index", time_limit=30.0, docs_dir=docs_dir)
+        sources = document_sources(docs_dir)
         for task in tasks:
-            ranking = engine_ranking(service, task.query)
+            ranking = engine_ranking(service, task.query, sources)
             rankings["engine"][task.qid] = ranking
             runs["engine"][task.qid] = score_ranking(ranking, task.rel)
     if baseline:
@@ -135,7 +149,7 @@ def format_relevance(result: dict, per_query: bool = False) -> str:
     header = f"{'type':16} {'n':>3}  " + "  ".join(f"{m:>9}" for m in METRICS)
     if fts:
         header += "   │ " + "  ".join(f"{'fts5 ' + m.split('@')[0]:>9}" for m in METRICS)
-    lines = ["relevance (engine" + (" │ SQLite FTS5 baseline)" if fts else ")"), header]
+    lines = ["relevance (engine: copies folded into a hit count right after it" + (" │ SQLite FTS5 baseline)" if fts else ")"), header]
     for name in order:
         row = f"{name:16} {engine[name]['queries']:>3}  " + "  ".join(f"{engine[name][m]:>9.3f}" for m in METRICS)
         if fts:
