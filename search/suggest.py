@@ -6,6 +6,9 @@ import re
 from .analysis import ANALYZERS, neutral_analyzer
 from .schema import LANGUAGE_GROUPS
 
+# Each lookup walks the spelling automaton (tens of ms): a query of a thousand unknown words must
+# not hold a worker for a minute, so only the first few unknown words are corrected.
+MAX_LOOKUPS = 8
 _WORD = re.compile(r"(?<![\w:~*?])(\w{3,})(?![\w:~*?])")
 _ANALYZER = neutral_analyzer()
 _STEMMERS = {group: ANALYZERS[group]() for group in LANGUAGE_GROUPS}
@@ -29,15 +32,17 @@ def suggest_query(searcher, text: str, parsed) -> str | None:
     reader = searcher.reader()
     corrector = searcher.corrector("spell")
     changed = False
+    lookups = 0
 
     def replace(match):
-        nonlocal changed
+        nonlocal changed, lookups
         word = match.group(1)
         if word.isdigit() or word.upper() in ("AND", "OR", "NOT"):
             return word
         tokens = [t.text for t in _ANALYZER(word)]
-        if not tokens or _known(reader, word, tokens[0]):
+        if not tokens or lookups >= MAX_LOOKUPS or _known(reader, word, tokens[0]):
             return word
+        lookups += 1
         found = corrector.suggest(tokens[0], limit=1, maxdist=2 if len(tokens[0]) > 5 else 1)
         if not found:
             return word
