@@ -1,0 +1,94 @@
+"""Analysers in both languages: elision, possessives, plurals, accents, stemmers, name keys, highlights."""
+from __future__ import annotations
+
+import pytest
+
+from search.analysis import analyze, french_analyzer, french_light_stem, sound_key, sound_key_analyzer
+from search.highlight import match_spans
+
+
+@pytest.mark.parametrize(
+    "text, lang, expected",
+    [
+        ("l'ICESCO", "fr", ["icesco"]),
+        ("l’ICESCO", "fr", ["icesco"]),
+        ("d’entente", "fr", ["entent"]),
+        ("jusqu’à Rabat", "fr", ["rabat"]),
+        ("lorsqu’il signe", "fr", ["sign"]),
+        ("qu'elle", "fr", []),
+        ("L'Éducation", "fr", ["educ"]),
+        ("les universités", "fr", ["univers"]),
+        ("patrimoines patrimoine", "fr", ["patrimoin", "patrimoin"]),
+        ("culturelle culturel", "fr", ["culturel", "culturel"]),
+        ("cybersécurité", "fr", ["cybersecur"]),
+        ("ICESCO's programmes", "en", ["icesco", "programm"]),
+        ("ICESCO’s programme", "en", ["icesco", "programm"]),
+        ("the teachers and a teacher", "en", ["teacher", "teacher"]),
+        ("Côte d'Ivoire", "en", ["cote", "d"]),
+        ("heritage sites", "en", ["heritag", "site"]),
+    ],
+)
+def test_analysers_split_elisions_stem_and_fold(text, lang, expected):
+    assert analyze(text, lang) == expected
+
+
+@pytest.mark.parametrize(
+    "word, stem",
+    [
+        ("chevaux", "cheval"),
+        ("universités", "universit"),
+        ("université", "universit"),
+        ("nationales", "national"),
+        ("capitales", "capital"),
+        ("directrice", "direct"),
+        ("directeurs", "direct"),
+        ("enseignement", "enseign"),
+        ("islamique", "islam"),
+    ],
+)
+def test_french_light_stemmer_conflates_plurals_feminines_and_derivations(word, stem):
+    assert french_light_stem(word) == stem
+
+
+def test_french_analyser_offers_light_and_snowball_stemming():
+    light = [t.text for t in french_analyzer("light")("les directrices")]
+    snowball = [t.text for t in french_analyzer("snowball")("les directrices")]
+    assert light == ["direct"] and snowball == ["directric"]
+    with pytest.raises(ValueError, match="light"):
+        french_analyzer("porter")
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ("AlMalik", "Almalick", "Al-Malik", "Malik"),
+        ("Altuwaijri", "Altwaijri", "Tuwaijri"),
+        ("Karimov", "Karimof"),
+        ("Shusha", "Shousha"),
+        ("Riyadh", "Riyad"),
+        ("Mohammed", "Muhammad"),
+    ],
+)
+def test_transliterations_of_a_name_share_a_sound_key(variants):
+    keys = {sound_key(v.replace("Al-", "")) for v in variants}
+    assert len(keys) == 1 and "" not in keys
+
+
+def test_sound_keys_index_capitalised_words_and_query_every_word():
+    analyzer = sound_key_analyzer()
+    assert [t.text for t in analyzer("Dr Al-Tuwaijri visited the museum", mode="index")] == ["tjr"]
+    assert [t.text for t in analyzer("altuwaijri", mode="query")] == ["tjr"]
+
+
+@pytest.mark.parametrize(
+    "text, lang, terms, marked",
+    [
+        ("L’ICESCO signe un accord", "fr", {"icesco"}, ["ICESCO"]),
+        ("Les Universités marocaines", "fr", {"univers"}, ["Universités"]),
+        ("jusqu’à l'Éducation nationale", "fr", {"educ"}, ["Éducation"]),
+        ("ICESCO’s teachers", "en", {"icesco", "teacher"}, ["ICESCO", "teachers"]),
+    ],
+)
+def test_highlights_fall_on_the_words_as_written(text, lang, terms, marked):
+    spans = match_spans(text, lang, terms)
+    assert [text[a:b] for a, b in spans] == marked
