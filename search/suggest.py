@@ -9,6 +9,7 @@ from .schema import LANGUAGE_GROUPS
 # Each lookup walks the spelling automaton (tens of ms): a query of a thousand unknown words must
 # not hold a worker for a minute, so only the first few unknown words are corrected.
 MAX_LOOKUPS = 8
+MAX_WORD_CHARS = 40  # no word is longer; the automaton of a 10,000-letter one takes seconds
 _WORD = re.compile(r"(?<![\w:~*?])(\w{3,})(?![\w:~*?])")
 _ANALYZER = neutral_analyzer()
 _STEMMERS = {group: ANALYZERS[group]() for group in LANGUAGE_GROUPS}
@@ -37,7 +38,7 @@ def suggest_query(searcher, text: str, parsed) -> str | None:
     def replace(match):
         nonlocal changed, lookups
         word = match.group(1)
-        if word.isdigit() or word.upper() in ("AND", "OR", "NOT"):
+        if word.isdigit() or len(word) > MAX_WORD_CHARS or word.upper() in ("AND", "OR", "NOT"):
             return word
         tokens = [t.text for t in _ANALYZER(word)]
         if not tokens or lookups >= MAX_LOOKUPS or _known(reader, word, tokens[0]):
