@@ -264,6 +264,8 @@ def parse_query(text: str, schema, expansion: Expansion | None = None) -> Parsed
         parsed = parser.parse(rewrite_dates(text))
         if _too_complex(parsed):
             raise ValueError("too many clauses")
+        if _has_unknown_field(parsed, schema):
+            raise ValueError("a field the schema lacks")  # "10:30", "0:x": would fail at search time
         if parsed is Q.NullQuery:
             raise ValueError("empty")
         split = parser.plugins and any(isinstance(p, RequireFieldedPlugin) and p.split for p in parser.plugins)
@@ -287,6 +289,17 @@ def _too_complex(q: Q.Query) -> bool:
         node = stack.pop()
         count += 1
         if count > MAX_CLAUSES * 8:
+            return True
+        stack.extend(node.children())
+    return False
+
+
+def _has_unknown_field(q: Q.Query, schema) -> bool:
+    stack = [q]
+    while stack:
+        node = stack.pop()
+        name = getattr(node, "fieldname", None)
+        if name is not None and name not in schema:
             return True
         stack.extend(node.children())
     return False
