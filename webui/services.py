@@ -9,7 +9,9 @@ from search.service import SearchService
 def init_app(app) -> None:
     """Attach one SearchService to the app (it opens the index lazily, on first use)."""
     app.extensions["search_service"] = SearchService(
-        app.config["INDEX_DIR"], time_limit=float(app.config["SEARCH_TIME_LIMIT"])
+        app.config["INDEX_DIR"],
+        time_limit=float(app.config["SEARCH_TIME_LIMIT"]),
+        docs_dir=app.config["DOCS_DIR"],
     )
 
 
