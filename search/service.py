@@ -65,6 +65,7 @@ class Hit:
         """The API's result object (DESIGN.md)."""
         data = asdict(self)
         data.pop("score")
+        data.pop("copies")  # not in the API's result shape yet (DESIGN.md); pages may show it
         return data
 
 
@@ -202,7 +203,6 @@ class SearchService:
                 if other != name:
                     base &= mask
             facets[name] = facet_values(table, table.counts(base), filters.get(name, []), name)
-        combined = _fold_copies(gen, combined)
         total = int(combined.sum())
         sort = request.sort if request.sort in SORTS else "relevance"
         if not request.q.strip() and sort == "relevance":
