@@ -107,7 +107,9 @@ class _Generation:
     def __init__(self, path: Path, token: str):
         self.token = token
         self.index = whoosh_index.open_dir(path, schema=build_schema())
-        self.searcher = self.index.searcher()
+        # Whoosh searchers share file positions: one per thread, or concurrent requests read garbage.
+        self._local = threading.local()
+        self._searchers: list = []
         self.tables, self.live = build_facet_tables(self.searcher)
         self.doc_count = len(self.live)
         self.datenum = np.zeros(self.doc_count, dtype=np.int64)
@@ -127,8 +129,18 @@ class _Generation:
             self._id_cache[doc_id] = self.searcher.document_number(id=doc_id)
         return self._id_cache[doc_id]
 
+    @property
+    def searcher(self):
+        """This thread's searcher over the generation."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._local.searcher = self.index.searcher()
+            self._searchers.append(searcher)
+        return searcher
+
     def close(self) -> None:
-        self.searcher.close()
+        for searcher in self._searchers:
+            searcher.close()
 
 
 class SearchService:
