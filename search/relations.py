@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,10 +51,36 @@ TRANSLATION_THRESHOLD = 0.4
 LENGTH_RATIO_RANGE = (0.55, 1.8)
 # Among a document's translation candidates, those close to its best one are kept.
 TRANSLATION_BEST_SHARE = 0.8
+# Separate write-ups of one story share passages (a quote, a description of the organiser) that
+# few other documents hold: at least this many sketch hashes held by at most RARE_HASH_DOCS
+# documents, with this share of the smaller document's idf weight of words found in the other.
+RARE_HASH_DOCS = 5
+MIN_RARE_HASHES = 3
+STORY_COVERAGE = 0.3
+# Two documents dated further apart than this report different events (a meeting and the next).
+SAME_EVENT_DAYS = 14
+# Translations into any script share rare anchors (name keys, entities, numbers, dates): their
+# idf weights, each scaled to 0..1 by log(archive size), must add up to this, and each document
+# must be the other's best match in another language.
+TRANSLATION_EVIDENCE = 3.3
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?")
 _NAME = re.compile(r"(?<=[^\s.!?:]\s)[A-Z][\w’'-]*|\b[A-Z]{2,}[\w-]*\b")
+_ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3]+")
+# Arabic and Urdu letters as the Latin consonant their names are usually spelt with; long vowels,
+# hamza carriers and ayn are dropped, as vowels are from Latin names (see name_key).
+_ARABIC_LATIN = str.maketrans({
+    "ب": "b", "پ": "p", "ت": "t", "ٹ": "t", "ث": "t", "ج": "g", "چ": "s", "ح": "h", "خ": "k", "د": "d",
+    "ڈ": "d", "ذ": "d", "ر": "r", "ڑ": "r", "ز": "z", "ژ": "z", "س": "s", "ش": "s", "ص": "s", "ض": "d",
+    "ط": "t", "ظ": "z", "غ": "g", "ف": "f", "ق": "k", "ك": "k", "ک": "k", "گ": "g", "ل": "l", "م": "m",
+    "ن": "n", "ں": "n", "ه": "h", "ہ": "h", "ھ": "h",
+})
+_ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
+_LATIN_DIGRAPHS = (("sh", "s"), ("ch", "s"), ("kh", "k"), ("th", "t"), ("dh", "d"), ("gh", "g"), ("ph", "f"),
+                   ("dj", "g"), ("j", "g"), ("q", "k"), ("c", "k"), ("x", "ks"), ("v", "f"))
+# A name key of fewer consonants matches too many unrelated names.
+MIN_KEY_LENGTH = 3
 
 
 def fold(text: str) -> str:
@@ -108,13 +135,41 @@ def content_words(text: str) -> list[str]:
     return sorted({w for w in (fold(m) for m in _WORD.findall(text)) if len(w) > 2 and not w.isdigit() and w not in stop})
 
 
+def name_key(word: str) -> str:
+    """A spelling-independent key of a name: its consonant skeleton, the same in Latin and Arabic script.
+
+    "Rabat" and "الرباط" give "rbt", "Bakou" and "Baku" "bk"; a leading article ("Al-", "El ") goes.
+    """
+    if _ARABIC_WORD.fullmatch(word):
+        for prefix in _ARABIC_PREFIXES:
+            if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+                word = word[len(prefix):]
+                break
+        key = word.translate(_ARABIC_LATIN)
+        key = "".join(c for c in key if "a" <= c <= "z")
+    else:
+        word = re.sub(r"^[AaEe]l(?:[-’' ]|(?=[A-Z]))(?=\w{3})", "", word)
+        key = re.sub(r"[^a-z]", "", fold(word))
+        for digraph, letter in _LATIN_DIGRAPHS:
+            key = key.replace(digraph, letter)
+        key = re.sub(r"[aeiouyw]", "", key)
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+def name_keys(text: str, names: Iterable[str]) -> list[str]:
+    """Keys of a text's Latin-script names and of all its Arabic-script words."""
+    words = list(names) + _ARABIC_WORD.findall(text)
+    return sorted({key for key in map(name_key, words) if len(key) >= MIN_KEY_LENGTH})
+
+
 def signature(doc) -> dict:
     """What relations need to know about a Document, in a JSON-ready dict."""
     text = doc.text
     paragraphs = [len(p) for p in text.split("\n") if len(p.split()) >= 12]
     glossary = _glossary()
     # Capitalised words that the glossary translates are vocabulary, not names.
-    names = {fold(m) for m in _NAME.findall(text) if len(m) >= 3} - _stopwords() - set(glossary)
+    raw_names = [m for m in _NAME.findall(text) if len(m) >= 3 and fold(m) not in _stopwords() and fold(m) not in glossary]
+    names = {fold(m) for m in raw_names}
     concepts = {glossary[w] for w in (fold(m) for m in _WORD.findall(text)) if w in glossary}
     return {
         "id": doc.id,
@@ -128,6 +183,7 @@ def signature(doc) -> dict:
         "numbers": sorted({n.replace(",", ".") for n in _NUMBER.findall(text) if len(n) >= 2}),
         "dates": sorted({d.isoformat() for _pos, d in find_dates(text)}),
         "names": sorted(names),
+        "keys": name_keys(text, raw_names),
         "entities": sorted({fold(e) for e in list(doc.people) + list(doc.organisations)}),
         "concepts": sorted(concepts),
         "paragraphs": paragraphs,
@@ -143,7 +199,9 @@ def find_relations(signatures: Iterable[dict]) -> dict[str, list[dict]]:
             found[a][b] = found[b][a] = "duplicate"
         else:  # a contains b
             found[a][b], found[b][a] = "contains", "part-of"
-    for a, b in _translations(sigs):
+    copies = {doc: [{"id": other, "relation": "duplicate"} for other in links] for doc, links in found.items()}
+    group = {doc: members[0] for doc, members in copy_groups(copies).items()}
+    for a, b in _translations(sigs, group):
         found[a].setdefault(b, "translation")
         found[b].setdefault(a, "translation")
     return {doc: [{"id": other, "relation": rel} for other, rel in sorted(links.items())] for doc, links in sorted(found.items())}
@@ -175,9 +233,57 @@ def _copies(sigs: dict[str, dict]):
         if count / size_small >= COPY_CONTAINMENT:
             yield a, b, "duplicate"
             seen.add((a, b) if a < b else (b, a))
-    for a, b in _same_stories(sigs):
+    for a, b in sorted(set(_same_stories(sigs)) | set(_shared_passages(sigs, postings))):
         if (a, b) not in seen and not _contained(shared, sigs, a, b):
+            seen.add((a, b))
             yield a, b, "duplicate"
+
+
+def _shared_passages(sigs: dict[str, dict], postings: dict[int, list[str]]):
+    """Pairs in one language that share passages few documents hold and most of their rarer words."""
+    shared: dict[tuple[str, str], int] = defaultdict(int)
+    for docs in postings.values():
+        if len(docs) > RARE_HASH_DOCS:
+            continue
+        for i, a in enumerate(docs):
+            for b in docs[i + 1:]:
+                shared[(a, b) if a < b else (b, a)] += 1
+    candidates = [pair for pair, count in shared.items() if count >= MIN_RARE_HASHES]
+    if not candidates:
+        return
+    idf = _term_idf(sigs)
+    for a, b in candidates:
+        sa, sb = sigs[a], sigs[b]
+        if sa["lang"] != sb["lang"] or sa["source"] == sb["source"] or not _same_time(sa, sb):
+            continue
+        if _coverage(set(sa["terms"]), set(sb["terms"]), idf) >= STORY_COVERAGE:
+            yield a, b
+
+
+def _term_idf(sigs: dict[str, dict]) -> dict[str, float]:
+    df: dict[str, int] = defaultdict(int)
+    for sig in sigs.values():
+        for term in sig.get("terms", []):
+            df[term] += 1
+    total = max(len(sigs), 1)
+    return {term: math.log(total / n) for term, n in df.items()}
+
+
+def _coverage(a: set, b: set, weights: dict[str, float]) -> float:
+    """The weight of what two sets share over the weight of the lighter one (containment, 0 to 1)."""
+    lighter = min(sum(weights.get(x, 0.0) for x in a), sum(weights.get(x, 0.0) for x in b))
+    return sum(weights.get(x, 0.0) for x in a & b) / lighter if lighter else 0.0
+
+
+def _same_time(a: dict, b: dict) -> bool:
+    """False when both documents are dated and the dates are too far apart for one event."""
+    if not a.get("date") or not b.get("date"):
+        return True
+    try:
+        first, second = date.fromisoformat(a["date"][:10]), date.fromisoformat(b["date"][:10])
+    except ValueError:  # a month or a year only: compare what is there
+        return a["date"][:7] == b["date"][:7] or min(len(a["date"]), len(b["date"])) < 7
+    return abs((first - second).days) <= SAME_EVENT_DAYS
 
 
 def _contained(shared, sigs, a, b) -> bool:
@@ -215,7 +321,7 @@ def _same_stories(sigs: dict[str, dict]):
             yield a, b
 
 
-def _translations(sigs: dict[str, dict]):
+def _translations(sigs: dict[str, dict], group: dict[str, str]):
     """Pairs in two languages that are one release: the same dates, numbers, names, entities, shape."""
     known = [s for s in sigs.values() if s["lang"] not in ("und", "")]
     weights = _idf(known)
@@ -240,6 +346,63 @@ def _translations(sigs: dict[str, dict]):
     for (a, b), score in sorted(scores.items()):
         if score >= max(TRANSLATION_THRESHOLD, TRANSLATION_BEST_SHARE * max(best[a], best[b])):
             yield a, b
+    yield from _anchored_translations(known, group)
+
+
+def _translation_anchors(sig: dict) -> set[str]:
+    return ({f"k:{k}" for k in sig.get("keys", [])} | {f"e:{e}" for e in sig["entities"]}
+            | {f"n:{n}" for n in sig["numbers"]} | {f"d:{d}" for d in sig["dates"]})
+
+
+def _anchored_translations(known: list[dict], group: dict[str, str]):
+    """Pairs in two languages, any scripts, whose rare anchors coincide clearly more than with others.
+
+    Each document keeps its best match in each other language, unless a rival that is no copy of
+    that match comes close (then the anchors are those of a topic, not of one text).
+    """
+    langs = {sig["id"]: sig["lang"] for sig in known}
+    dated = {sig["id"]: sig.get("date") for sig in known}
+    lengths = {sig["id"]: sig["length"] for sig in known}
+    evidence = _anchor_evidence(known)
+    candidates: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
+    for (a, b), score in evidence.items():
+        candidates[(a, langs[b])].append((score, b))
+        candidates[(b, langs[a])].append((score, a))
+    chosen: dict[tuple[str, str], set[str]] = {}
+    for key, ranked in candidates.items():
+        # Copies of one text tie: the dated, longer copy stands for them (the others link to it as copies).
+        ranked.sort(key=lambda item: (item[0], bool(dated.get(item[1])), lengths.get(item[1], 0), item[1]), reverse=True)
+        top_score, top = ranked[0]
+        rivals = [score for score, other in ranked if group.get(other, other) != group.get(top, top)]
+        if top_score < TRANSLATION_EVIDENCE or (rivals and rivals[0] > TRANSLATION_BEST_SHARE * top_score):
+            continue
+        chosen[key] = {top}
+    for a, b in sorted(evidence):
+        if b in chosen.get((a, langs[b]), ()) and a in chosen.get((b, langs[a]), ()):
+            yield a, b
+
+
+def _anchor_evidence(known: list[dict]) -> dict[tuple[str, str], float]:
+    """Summed weights of the rare anchors each pair in two languages shares (blocked on them)."""
+    anchors = {sig["id"]: _translation_anchors(sig) for sig in known}
+    langs = {sig["id"]: sig["lang"] for sig in known}
+    sources = {sig["id"]: sig["source"] for sig in known}
+    postings: dict[str, list[str]] = defaultdict(list)
+    for doc_id, keys in anchors.items():
+        for key in keys:
+            postings[key].append(doc_id)
+    total = max(len(known), 2)
+    limit = max(MAX_HASH_DOCS, total // 20)
+    evidence: dict[tuple[str, str], float] = defaultdict(float)
+    for key, docs in postings.items():
+        if len(docs) > limit:
+            continue
+        weight = math.log(total / len(docs)) / math.log(total)
+        for i, a in enumerate(docs):
+            for b in docs[i + 1:]:
+                if langs[a] != langs[b] and sources[a] != sources[b]:
+                    evidence[(a, b) if a < b else (b, a)] += weight
+    return evidence
 
 
 def _anchor_keys(sig: dict) -> set[str]:
