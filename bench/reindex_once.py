@@ -1,0 +1,39 @@
+"""Run one reindex in this (fresh) process and print what it cost as JSON: `flask reindex` as users run it."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from search.indexer import reindex
+
+from .stats import own_peak_mb
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse arguments, reindex, print seconds, counts and peak memory as one JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("docs_dir")
+    parser.add_argument("index_dir")
+    parser.add_argument("--full", action="store_true")
+    parser.add_argument("--profile", help="write a cProfile of the reindex to this file")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    if args.profile:
+        import cProfile
+        profiler = cProfile.Profile()
+        summary = profiler.runcall(reindex, args.docs_dir, args.index_dir, full=args.full)
+        profiler.dump_stats(args.profile)
+    else:
+        summary = reindex(args.docs_dir, args.index_dir, full=args.full)
+    seconds = time.perf_counter() - started
+    own, children = own_peak_mb()
+    json.dump({"seconds": seconds, "documents": summary.documents, "added": summary.added,
+               "updated": summary.updated, "unchanged": summary.unchanged, "skipped": len(summary.skipped),
+               "peak_mb": own, "children_peak_mb": children, "generation": summary.generation}, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
