@@ -162,6 +162,13 @@ def name_keys(text: str, names: Iterable[str]) -> list[str]:
     return sorted({key for key in map(name_key, words) if len(key) >= MIN_KEY_LENGTH})
 
 
+def _script(text: str) -> str:
+    """"arabic" when most letters of a text are Arabic-script ones (Arabic, Urdu, Persian), else "latin"."""
+    arabic = sum(len(w) for w in _ARABIC_WORD.findall(text))
+    letters = sum(1 for c in text if c.isalpha())
+    return "arabic" if letters and arabic * 2 > letters else "latin"
+
+
 def signature(doc) -> dict:
     """What relations need to know about a Document, in a JSON-ready dict."""
     text = doc.text
@@ -184,6 +191,7 @@ def signature(doc) -> dict:
         "dates": sorted({d.isoformat() for _pos, d in find_dates(text)}),
         "names": sorted(names),
         "keys": name_keys(text, raw_names),
+        "script": _script(text),
         "entities": sorted({fold(e) for e in list(doc.people) + list(doc.organisations)}),
         "concepts": sorted(concepts),
         "paragraphs": paragraphs,
@@ -394,12 +402,16 @@ def _anchor_evidence(known: list[dict]) -> dict[tuple[str, str], float]:
     total = max(len(known), 2)
     limit = max(MAX_HASH_DOCS, total // 20)
     evidence: dict[tuple[str, str], float] = defaultdict(float)
+    scripts = {sig["id"]: sig.get("script", "latin") for sig in known}
     for key, docs in postings.items():
         if len(docs) > limit:
             continue
         weight = math.log(total / len(docs)) / math.log(total)
         for i, a in enumerate(docs):
             for b in docs[i + 1:]:
+                # In one script an entity's name already counts through its name keys.
+                if key.startswith("e:") and scripts[a] == scripts[b]:
+                    continue
                 if langs[a] != langs[b] and sources[a] != sources[b]:
                     evidence[(a, b) if a < b else (b, a)] += weight
     return evidence

@@ -6,7 +6,9 @@ from pathlib import Path
 
 from search import store
 from search.indexer import reindex
-from search.relations import copy_groups, load_relations
+import pytest
+
+from search.relations import content_words, copy_groups, find_relations, load_relations, name_key, sketch
 from search.service import SearchService
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -74,3 +76,50 @@ def test_document_lists_its_related_documents(tmp_path):
     view = SearchService(tmp_path / "index").document(EN)
     assert {"id": FR, "relation": "translation"} in view.related
     assert {"id": f"{LISTING}-2", "relation": "duplicate"} in view.related
+
+
+@pytest.mark.parametrize("latin, other", [
+    ("Rabat", "الرباط"), ("Essebsi", "السبسى"), ("Alecso", "ألكسو"), ("Hissein", "حسین"),
+    ("Ibrahim", "ابراہیم"), ("AlMalik", "المالك"), ("Bakou", "Baku"), ("Azerbaïdjan", "Azerbaijan"),
+])
+def test_name_keys_match_across_spellings_and_scripts(latin, other):
+    assert name_key(latin) == name_key(other)
+
+
+def _sig(doc_id, lang, text, date=None, script="latin", **fields):
+    sig = {"id": doc_id, "source": doc_id, "lang": lang, "date": date, "title": False, "length": len(text),
+           "sketch": sketch(text), "terms": content_words(text), "numbers": [], "dates": [], "names": [],
+           "keys": [], "entities": [], "concepts": [], "paragraphs": [], "script": script}
+    sig.update(fields)
+    return sig
+
+
+WORDS = "harvest valley river farmer bridge market school train harbour museum garden tower forest clinic".split()
+FILLER = [" ".join(f"{WORDS[(i * 7 + j * 3) % len(WORDS)]}{i}x{j}" for j in range(30)) for i in range(40)]
+OWN_A = " ".join(f"{w}{n}" for n in range(4) for w in WORDS)
+OWN_B = " ".join(f"{w}{n}" for n in range(4, 8) for w in WORDS)
+SHARED = ("The prize gives recognition to the achievements of young people conducive to socio-economic "
+          "transformation on a global scale and is awarded every two years to five laureates from five regions. "
+          "Its purpose is to encourage youth participation in science, in particular women and girls, so as to "
+          "promote gender equality, scientific literacy and the choice of a scientific career.")
+
+
+def test_two_write_ups_sharing_a_rare_passage_are_one_story_unless_dated_apart():
+    a = "Call for nominations opens for the young scientists prize. " + OWN_A + " " + SHARED
+    b = "Five laureates of the young scientists prize received their medals. " + OWN_B + " " + SHARED
+    sigs = [_sig(f"f{i}", "en", text) for i, text in enumerate(FILLER)]
+    related = find_relations(sigs + [_sig("a", "en", a), _sig("b", "en", b)])
+    assert {"id": "b", "relation": "duplicate"} in related["a"]
+    apart = find_relations(sigs + [_sig("a", "en", a, date="2022-01-10"), _sig("b", "en", b, date="2023-06-01")])
+    assert "a" not in apart
+
+
+def test_translation_into_arabic_script_found_by_rare_name_keys():
+    names = ["Awangku", "Shahrin", "Bakar", "Mahani", "Brunei", "Bandar"]
+    french = _sig("fr", "fr", "x" * 900, keys=sorted(name_key(n) for n in names))
+    arabic = _sig("ar", "ar", "x" * 900, script="arabic",
+                  keys=sorted(name_key(w) for w in ["أوانجكو", "شاهرين", "بكار", "مهاني", "بروناي", "بندر"]))
+    others = [_sig(f"f{i}", "en", text, keys=[name_key("Rabat")]) for i, text in enumerate(FILLER)]
+    related = find_relations(others + [french, arabic])
+    assert related["fr"] == [{"id": "ar", "relation": "translation"}]
+    assert related["ar"] == [{"id": "fr", "relation": "translation"}]
