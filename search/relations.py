@@ -7,7 +7,10 @@ unchanged files again:
   hashes divisible by SKETCH_MOD (Broder's mod-m sample), which estimates both resemblance and
   containment;
 - language-independent anchors for translations: numbers, dates, names and acronyms, entities,
-  glossary concepts and paragraph lengths.
+  glossary concepts and paragraph lengths, and name keys (consonant skeletons that a name shares
+  in Latin and Arabic script, see name_key) with the text's main script.
+Separate write-ups of one story are found through sketch hashes few documents hold (blocked on
+them, so the pairwise step stays small), translations through rare anchors (blocked likewise).
 Relations go to relations.json: {id: [{"id", "relation"}]} with relation one of "duplicate",
 "translation", "contains" (this document holds the other's text) and "part-of" (its inverse).
 """
