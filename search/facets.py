@@ -57,7 +57,7 @@ def build_facet_tables(searcher) -> tuple[dict[str, FacetTable], np.ndarray]:
             value = stored.get(field)
             if value in (None, ""):
                 continue
-            items = value.split(",") if field in ("organisations", "people") else [str(value)]
+            items = list(value) if isinstance(value, (list, tuple)) else [str(value)]
             docs, vals = per_field[name]
             for item in items:
                 if item:

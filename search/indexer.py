@@ -24,7 +24,7 @@ from .relations import signature, update_relations
 from .resources import data_files_fingerprint
 from .schema import build_schema, document_fields
 
-SCHEMA_VERSION = 2  # 2: generations hold relation signatures (search/relations.py)
+SCHEMA_VERSION = 3  # 2: relation signatures (search/relations.py); 3: entity lists stored as lists
 MAX_FILE_BYTES = 25 * 1024 * 1024
 WRITER_LIMIT_MB = 256
 

@@ -1,7 +1,7 @@
 """The Whoosh schema: per-language text fields, entity and facet fields, and bookkeeping."""
 from __future__ import annotations
 
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import english_analyzer, french_analyzer, name_analyzer, neutral_analyzer, sound_key_analyzer
 
@@ -29,8 +29,9 @@ def build_schema() -> Schema:
         "date": ID(stored=True),
         "year": NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
         "datenum": NUMERIC(int, bits=32, sortable=True, signed=False),
-        "people": KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
-        "organisations": KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        # Canonical values as stored lists (names may hold commas); facets count them from arrays.
+        "people": STORED(),
+        "organisations": STORED(),
         # Canonical names and every variant met, analysed as names, for `person:` / `org:` queries.
         "person_names": TEXT(analyzer=name_analyzer(), phrase=True),
         "org_names": TEXT(analyzer=name_analyzer(), phrase=True),
@@ -65,8 +66,8 @@ def document_fields(doc) -> dict:
         "lang": doc.lang,
         "date": doc.date or "",
         "datenum": date_number(doc.date),
-        "people": ",".join(doc.people),
-        "organisations": ",".join(doc.organisations),
+        "people": list(doc.people),
+        "organisations": list(doc.organisations),
         "person_names": "\n".join(doc.people + getattr(doc, "person_variants", [])),
         "org_names": "\n".join(doc.organisations + getattr(doc, "org_variants", [])),
         "spell": f"{doc.title or ''}\n{doc.text}",

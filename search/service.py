@@ -370,8 +370,8 @@ def _fold_copies(gen: _Generation, allowed: np.ndarray) -> np.ndarray:
 
 
 def split_list(value) -> list[str]:
-    """A stored comma-joined list back as a list."""
-    return [v for v in (value or "").split(",") if v]
+    """A stored list of values as a fresh list."""
+    return list(value or [])
 
 
 def stored_document(stored: dict) -> dict:
