@@ -32,11 +32,14 @@ class Document:
     content_hash: str = ""
     part: int = 1
     parts: int = 1
+    # Every form under which the document's people and organisations may be searched.
+    person_terms: list[str] = field(default_factory=list)
+    org_terms: list[str] = field(default_factory=list)
 
     def to_dict(self, with_text: bool = True) -> dict:
         """The document as the API shows it (raw text and internals left out)."""
         data = asdict(self)
-        for key in ("raw", "content_hash", "part", "parts"):
+        for key in ("raw", "content_hash", "part", "parts", "person_terms", "org_terms"):
             data.pop(key)
         if not with_text:
             data.pop("text")

@@ -13,7 +13,7 @@ from pathlib import Path
 from .cleaning import clean_text, normalise_line
 from .dates import extract_date, find_dates
 from .documents import Document, document_id
-from .entities import extract_entities
+from .entities import entity_search_terms, extract_entities
 from .formats import RawText, UnreadableFile, read_raw
 from .language import UNDETERMINED, detect_language
 from .titles import extract_title, looks_like_title
@@ -40,7 +40,7 @@ class ExtractionContext:
     """What extraction knows about the whole archive, beyond one file."""
 
     common_lines: frozenset[str] = frozenset()
-    extra: dict = field(default_factory=dict)  # researcher data (aliases, glossary) loaded by the indexer
+    extra: dict = field(default_factory=dict)  # "entities": the archive's entity Knowledge
 
 
 def find_common_lines(texts: Iterable[str], total: int) -> frozenset[str]:
@@ -90,7 +90,8 @@ def _document(source: str, part: int, text: str, raw: RawText, context: Extracti
     if title is None and hints.get("title") and looks_like_title(hints["title"]):
         title = hints["title"]  # a page or document title is evidence only when it reads as a headline
     date = extract_date(cleaned) or hints.get("date")
-    people, organisations = extract_entities(cleaned, lang)
+    knowledge = context.extra.get("entities")
+    people, organisations = extract_entities(cleaned, lang, knowledge)
     return Document(
         id=document_id(source, part),
         source=source,
@@ -104,6 +105,8 @@ def _document(source: str, part: int, text: str, raw: RawText, context: Extracti
         organisations=organisations,
         content_hash=digest,
         part=part,
+        person_terms=entity_search_terms(people, [], knowledge),
+        org_terms=entity_search_terms([], organisations, knowledge),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -18,14 +19,18 @@ from whoosh import index as whoosh_index
 
 from . import store
 from .documents import Document, Skipped, content_hash, list_files, printable_source, relative_source
+from .cleaning import clean_text
+from .entities import Knowledge, learn_from_corpus, load_aliases
 from .extract import ExtractionContext, extract_documents, find_common_lines, read_file_text
 from .formats import UnreadableFile, supported_extensions
 from .relations import signature, update_relations
 from .resources import data_files_fingerprint
 from .schema import build_schema, document_fields
 
-SCHEMA_VERSION = 3  # 2: relation signatures (search/relations.py); 3: entity lists stored as lists
+SCHEMA_VERSION = 4  # 2: relation signatures; 3: entity lists stored as lists; 4: learned entity knowledge
 MAX_FILE_BYTES = 25 * 1024 * 1024
+ALIASES_FILE = "aliases.toml"
+KNOWLEDGE_FILE = "entities.pickle"  # the archive's learned entity knowledge, one per generation
 WRITER_LIMIT_MB = 256
 
 Progress = Callable[[str, int, int], None]
@@ -93,7 +98,7 @@ def _pause_for_test(point: str) -> None:
 def _fingerprint(docs_dir: Path) -> str:
     """Changes when anything that shapes extraction changes: code data files or researcher files."""
     parts = [str(SCHEMA_VERSION), data_files_fingerprint()]
-    for name in ("aliases.toml", "glossary.toml"):
+    for name in (ALIASES_FILE, "glossary.toml"):
         path = docs_dir / name
         if path.is_file():
             parts.append(content_hash(path.read_bytes()))
@@ -174,7 +179,9 @@ def _run(docs_dir: Path, index_dir: Path, full: bool, progress: Progress, summar
         common = find_common_lines(_texts(changed), len(changed))
     else:
         common = frozenset(meta.get("common_lines", []))
-    plan = _Plan(removed, changed, old_files, files_meta, ExtractionContext(common_lines=common))
+    knowledge = _learn_entities(docs_dir, changed, common, None if full else live)
+    context = ExtractionContext(common_lines=common, extra={"entities": knowledge})
+    plan = _Plan(removed, changed, old_files, files_meta, context)
 
     generation = store.new_generation_dir(index_dir)
     try:
@@ -186,6 +193,7 @@ def _run(docs_dir: Path, index_dir: Path, full: bool, progress: Progress, summar
             )
         # Related documents (copies, translations), from signatures kept in the generation.
         update_relations(generation, live if not full else None, plan.signatures, plan.removed)
+        _save_knowledge(generation, knowledge)
 
         store.write_meta(generation, {
             "fingerprint": fingerprint,
@@ -277,6 +285,35 @@ def _read(state: _FileState) -> bytes:
     state.size, state.mtime_ns = st.st_size, st.st_mtime_ns
     state.digest = content_hash(data)  # it may have changed since the scan: record what we indexed
     return data
+
+
+def _learn_entities(docs_dir: Path, changed: list[_FileState], common: frozenset[str], base_generation: Path | None) -> Knowledge:
+    """What the archive teaches about names: the researcher's aliases, then acronyms and name forms.
+
+    A full build learns from every file; an incremental one extends the live generation's knowledge
+    with the changed files, so unchanged documents keep the values they were indexed with.
+    """
+    base = _load_knowledge(base_generation) if base_generation else None
+    if base is None:
+        base = load_aliases(docs_dir / ALIASES_FILE)
+    return learn_from_corpus((clean_text(text, None, common) for text in _texts(changed)), base)
+
+
+def _save_knowledge(generation: Path, knowledge: Knowledge) -> None:
+    # A new file replaces the name: the one linked from the previous generation stays intact.
+    tmp = generation / (KNOWLEDGE_FILE + ".tmp")
+    with open(tmp, "wb") as handle:
+        pickle.dump(knowledge, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, generation / KNOWLEDGE_FILE)
+
+
+def _load_knowledge(generation: Path) -> Knowledge | None:
+    try:
+        with open(generation / KNOWLEDGE_FILE, "rb") as handle:
+            knowledge = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        return None
+    return knowledge if isinstance(knowledge, Knowledge) else None
 
 
 def _texts(states: list[_FileState]) -> Iterator[str]:
