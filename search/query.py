@@ -208,6 +208,23 @@ def _with_expansions(query: Q.Query, split: bool, clauses: list[Q.Query]) -> Q.Q
     return Expanded([query, *clauses])
 
 
+def _prohibit_negations(query: Q.Query) -> Q.Query:
+    """`a b NOT c` means a or b, but never c (as in Lucene), not `a OR b OR (anything but c)`."""
+    if query.is_leaf():
+        return query
+    query = query.apply(_prohibit_negations)
+    if isinstance(query, Q.Or):
+        negated = [q for q in query.subqueries if isinstance(q, Q.Not)]
+        kept = [q for q in query.subqueries if not isinstance(q, Q.Not)]
+        if negated and kept:
+            positive = copy.copy(query)
+            positive.subqueries = kept
+            if len(kept) == 1:
+                positive = kept[0]
+            return Q.AndNot(positive, Q.Or([q.query for q in negated]))
+    return query
+
+
 def _has_exclusion(query: Q.Query) -> bool:
     return any(isinstance(node, (Q.Not, Q.AndNot)) for node in _walk(query))
 
@@ -268,6 +285,7 @@ def parse_query(text: str, schema, expansion: Expansion | None = None) -> Parsed
             raise ValueError("a field the schema lacks")  # "10:30", "0:x": would fail at search time
         if parsed is Q.NullQuery:
             raise ValueError("empty")
+        parsed = _prohibit_negations(parsed)
         split = parser.plugins and any(isinstance(p, RequireFieldedPlugin) and p.split for p in parser.plugins)
         expanded = _with_expansions(parsed, split, expansion_clauses(text, expansion))
         return ParsedQuery(expanded, text, notices)

@@ -129,3 +129,14 @@ def test_researcher_glossary_extends_the_package_one(tmp_path, schema):
 def test_a_malformed_glossary_says_what_was_expected(tmp_path):
     with pytest.raises(ValueError, match="string or a list"):
         Expansion().add_glossary({"local": {"souk": 3}}, "glossary.toml")
+
+
+@pytest.mark.parametrize("text", ["ICESCO NOT AICTO", "ICESCO AND NOT AICTO", "Marrakech ICESCO NOT AICTO"])
+def test_not_excludes_documents_even_beside_free_words(index_dir, text):
+    from search.service import SearchRequest, SearchService
+
+    service = SearchService(index_dir)
+    results = service.search(SearchRequest(q=text, per_page=20))
+    assert results.total > 0
+    for hit in results.hits:
+        assert "AICTO" not in service.document(hit.id, similar=0).fields["text"]
