@@ -194,8 +194,12 @@ def extract_date(text: str, head_chars: int = 600) -> str | None:
     return (in_head[0] if in_head else found[0][1]).isoformat()
 
 
-def extract_year(text: str) -> int | None:
-    """The document's year: that of extract_date, else a partial stamp, else the one year the head names."""
+def extract_year(text: str, named_years: bool = True) -> int | None:
+    """The document's year: that of extract_date, else a partial stamp, else the one year the head names.
+
+    named_years=False keeps to dates the page states (a full date or a month/year stamp): a year
+    merely named near the top may be an anniversary or a plan, not the article's year.
+    """
     full = extract_date(text)
     if full:
         return int(full[:4])
@@ -204,6 +208,8 @@ def extract_year(text: str) -> int | None:
         match = _STAMP_LINE.match(line)
         if match and OLDEST_YEAR <= int(match.group("y")) <= date.today().year + 1:
             return int(match.group("y"))
+    if not named_years:
+        return None
     # "ICAN 2026", "le SIEL (2022)": a single year named at the top dates the event; several do not.
     years = {int(y) for y in re.findall(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/.-])", " ".join(head))}
     years = {y for y in years if OLDEST_YEAR <= y <= date.today().year + 1}

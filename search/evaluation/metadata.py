@@ -6,7 +6,6 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from ..dates import extract_year
 from ..documents import content_hash, list_files, relative_source
 from ..extract import ExtractionContext, extract_documents, find_common_lines, read_file_text
 from ..formats import UnreadableFile, supported_extensions
@@ -85,8 +84,7 @@ def score_metadata(corpus_dir: str | Path, labels_path: str | Path) -> dict:
     documents = extract_corpus(corpus_dir)
     counts = {"files": 0, "lang": 0, "title_labelled": 0, "title": 0, "title_null_labelled": 0,
               "title_null": 0, "date_labelled": 0, "date": 0, "date_partial_labelled": 0,
-              "date_partial": 0, "date_null_labelled": 0, "date_null": 0,
-              "year_extract_year": 0, "year_null_extract_year": 0}
+              "date_partial": 0, "date_null_labelled": 0, "date_null": 0, "year_null": 0}
     misses: list[dict] = []
     for name, label in sorted(labels.items()):
         doc = documents.get(name)
@@ -108,12 +106,8 @@ def score_metadata(corpus_dir: str | Path, labels_path: str | Path) -> dict:
         want_date = label.get("date")
         key = "date_null" if want_date is None else "date" if len(want_date) == 10 else "date_partial"
         counts[f"{key}_labelled"] += 1
-        # What extract_year gives (not yet used by search.extract, which takes the year from the date).
-        proposed = extract_year(doc.text) if doc else None
         if want_date is None:
-            counts["year_null_extract_year"] += proposed is None
-        elif len(want_date) < 10:
-            counts["year_extract_year"] += proposed == int(want_date[:4])
+            counts["year_null"] += year is None
         if _date_right(want_date, date, year):
             counts[key] += 1
         else:
@@ -143,8 +137,7 @@ def format_metadata(scores: dict, show_misses: bool = True) -> str:
         ("date exact (labelled YYYY-MM-DD)", "date", "date_labelled"),
         ("date partial (YYYY-MM/YYYY: date null, year right)", "date_partial", "date_partial_labelled"),
         ("date null (labelled null)", "date_null", "date_null_labelled"),
-        ("partial: year right with extract_year (proposed)", "year_extract_year", "date_partial_labelled"),
-        ("labelled null: extract_year null too (proposed)", "year_null_extract_year", "date_null_labelled"),
+        ("year null (labelled null)", "year_null", "date_null_labelled"),
     ]
     lines = ["metadata extraction vs labels"]
     for name, hit, total in rows:
