@@ -45,6 +45,15 @@ class FacetTable:
         return np.bincount(self.value_rows[hit], minlength=len(self.values))
 
 
+def _stored_values(value) -> list[str]:
+    """A stored facet value as a list: stored lists, comma-joined strings and single values alike."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value if v not in (None, "")]
+    return [v for v in value.split(",") if v] if isinstance(value, str) else [str(value)]
+
+
 def build_facet_tables(searcher) -> tuple[dict[str, FacetTable], np.ndarray]:
     """Facet tables for every facet field, and the mask of live (non-deleted) documents."""
     reader = searcher.reader()

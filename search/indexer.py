@@ -7,9 +7,11 @@ fault tests can kill it at a known moment. It has no other effect; never set it 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import pickle
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,6 +34,11 @@ MAX_FILE_BYTES = 25 * 1024 * 1024
 ALIASES_FILE = "aliases.toml"
 KNOWLEDGE_FILE = "entities.pickle"  # the archive's learned entity knowledge, one per generation
 WRITER_LIMIT_MB = 256
+# Extraction (decoding, cleaning, language, entities, signatures) runs in this many worker
+# processes when a reindex has at least POOL_MIN_FILES changed files; small ones stay in-process.
+EXTRACT_PROCS = 2
+POOL_MIN_FILES = 200
+POOL_WINDOW = 64  # extractions in flight at once: bounds memory when the writer is the slower side
 
 Progress = Callable[[str, int, int], None]
 PAUSE_POINTS = ("adding", "committing", "committed", "switching")
@@ -225,10 +232,10 @@ def _write(generation: Path, base: Path | None, plan: _Plan, summary: ReindexSum
             for src in plan.removed:
                 writer.delete_by_term("source", src)
             summary.removed = len(plan.removed)
-            for i, state in enumerate(plan.changed, 1):
+            for i, outcome in enumerate(_extracted(plan.changed, plan.context), 1):
                 progress("indexing", i, len(plan.changed))
                 _pause_for_test("adding")
-                _index_file(writer, state, plan, summary)
+                _index_file(writer, outcome, plan, summary)
             progress("committing", len(plan.changed), len(plan.changed))
             _pause_for_test("committing")
             writer.commit()
@@ -242,28 +249,80 @@ def _write(generation: Path, base: Path | None, plan: _Plan, summary: ReindexSum
         ix.close()
 
 
-def _index_file(writer, state: _FileState, plan: _Plan, summary: ReindexSummary) -> None:
-    """Extract one changed file and replace its documents; a file that fails is skipped with its reason."""
-    source, was_indexed = state.source, state.source in plan.old_files
+@dataclass
+class _Extraction:
+    """What extracting one changed file gave: its documents and their signatures, or why none."""
+
+    state: _FileState
+    docs: list[Document] = field(default_factory=list)
+    signatures: list[dict] = field(default_factory=list)
+    reason: str = ""
+    unreadable: str | None = None  # unreadable for now: its previous documents stay
+
+
+def _extract_file(state: _FileState, context: ExtractionContext) -> _Extraction:
+    """Read and extract one file (in a pool worker when there are many): never raises for a bad file."""
     try:
         data = _read(state)
-        docs: list[Document] = extract_documents(source, state.path, data, plan.context, state.digest)
+        docs: list[Document] = extract_documents(state.source, state.path, data, context, state.digest)
     except FileNotFoundError:
-        reason = "deleted while the reindex ran"
-        docs = []
+        return _Extraction(state, reason="deleted while the reindex ran")
     except OSError as exc:
-        # Unreadable for now (permissions, I/O): keep its previous documents, if any.
-        summary.skipped.append(Skipped(source, f"cannot read: {exc.strerror or exc}"))
-        return
+        return _Extraction(state, unreadable=f"cannot read: {exc.strerror or exc}")
     except UnreadableFile as exc:
-        reason, docs = str(exc), []
+        return _Extraction(state, reason=str(exc))
     except Exception as exc:  # a bug on one strange file must not cost the whole archive
-        reason, docs = f"could not be processed ({type(exc).__name__}: {exc})", []
+        return _Extraction(state, reason=f"could not be processed ({type(exc).__name__}: {exc})")
+    return _Extraction(state, docs, [signature(doc) for doc in docs])
+
+
+_worker_context: ExtractionContext | None = None
+
+
+def _set_worker_context(context: ExtractionContext) -> None:
+    global _worker_context
+    _worker_context = context
+
+
+def _extract_in_worker(state: _FileState) -> _Extraction:
+    return _extract_file(state, _worker_context)
+
+
+def _extracted(states: list[_FileState], context: ExtractionContext) -> Iterator[_Extraction]:
+    """Extractions in the files' order; from a process pool feeding this one writer when there are
+    many files (extraction is half a full reindex's work), with a bounded number in flight."""
+    procs = min(EXTRACT_PROCS, os.cpu_count() or 1)
+    if procs < 2 or len(states) < POOL_MIN_FILES:
+        for state in states:
+            yield _extract_file(state, context)
+        return
+    window = threading.BoundedSemaphore(POOL_WINDOW)
+
+    def feed():
+        for state in states:
+            window.acquire()  # the pool's feeder thread waits here while the writer catches up
+            yield state
+
+    # Forked workers inherit the context (the archive's entity knowledge) instead of unpickling it per task.
+    with multiprocessing.get_context("fork").Pool(procs, _set_worker_context, (context,)) as pool:
+        for outcome in pool.imap(_extract_in_worker, feed(), chunksize=4):
+            window.release()
+            yield outcome
+
+
+def _index_file(writer, outcome: _Extraction, plan: _Plan, summary: ReindexSummary) -> None:
+    """Replace one changed file's documents by its extraction; a file that fails is skipped with its reason."""
+    state = outcome.state
+    source, was_indexed = state.source, state.source in plan.old_files
+    if outcome.unreadable:
+        summary.skipped.append(Skipped(source, outcome.unreadable))
+        return
+    docs = outcome.docs
     if was_indexed:
         writer.delete_by_term("source", source)
-    plan.signatures[source] = [signature(doc) for doc in docs]
+    plan.signatures[source] = outcome.signatures
     if not docs:
-        summary.skipped.append(Skipped(source, reason))
+        summary.skipped.append(Skipped(source, outcome.reason))
         if was_indexed:  # its content no longer yields documents: they go
             plan.files_meta.pop(source, None)
             summary.removed += 1
