@@ -18,7 +18,7 @@ from pathlib import Path
 
 from whoosh import query as Q
 
-from .analysis import ANALYZERS, neutral_analyzer, sound_key
+from .analysis import ANALYZERS, neutral_analyzer, sound_key, stopwords
 from .resources import package_toml, read_user_toml
 from .schema import LANGUAGE_GROUPS
 
@@ -131,6 +131,59 @@ def free_words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text) if w not in _OPERATORS][:32]
 
 
+def split_elision(word: str) -> tuple[str, str]:
+    """(elided article, rest) of a French elided word (l’ICESCO → l, ICESCO); ("", word) otherwise."""
+    for quote in ("'", "’"):
+        head, sep, tail = word.partition(quote)
+        if sep and tail and head.lower() in stopwords()["fr_elisions"]:
+            return head, tail
+    return "", word
+
+
+def query_language(words: list[str]) -> str | None:
+    """'fr' or 'en' when the query's own stop words say which (l’, de, les / the, of), else None."""
+    lists = stopwords()
+    votes = {"fr": 0, "en": 0}
+    for word in words:
+        if word.isupper() and len(word) > 1:
+            continue  # AI, US: names, whatever their spelling in lower case
+        article, rest = split_elision(word)
+        lower = (rest if not article else article).lower()
+        in_fr, in_en = lower in lists["fr"] or bool(article), lower in lists["en"]
+        if in_fr != in_en:
+            votes["fr" if in_fr else "en"] += 1
+    if votes["fr"] == votes["en"]:
+        return None
+    return "fr" if votes["fr"] > votes["en"] else "en"
+
+
+def is_query_stop_word(word: str, lang: str | None) -> bool:
+    """True for a stop word of the query's language, or of both languages when it is unknown.
+
+    Dropped from every field, so a French "de" does not search English or neutral text, nor
+    organisation names. Words in capitals (AI, US) are kept: they are names, not grammar.
+    """
+    if word.isupper() and len(word) > 1:
+        return False
+    lower = word.lower()
+    lists = stopwords()
+    if lang is None:
+        return lower in lists["fr"] and lower in lists["en"]
+    return lower in lists[lang]
+
+
+def content_words(words: list[str]) -> list[str]:
+    """The query's words without its language's stop words and French elided articles.
+
+    All the words are kept when nothing else would be left (a query of grammar words alone).
+    """
+    lang = query_language(words)
+    kept = [w for w in words if not is_query_stop_word(w, lang)]
+    if lang != "en":
+        kept = [split_elision(w)[1] for w in kept]
+    return kept or words
+
+
 def _text_fields(group: str) -> list[str]:
     return [f"title_{group}", f"text_{group}"]
 
@@ -224,7 +277,7 @@ def loose_phrase_clauses(text: str) -> list[Q.Query]:
 def expansion_clauses(text: str, expansion: Expansion | None = None) -> list[Q.Query]:
     """Every optional clause that widens a query's free words (empty when there are none)."""
     expansion = expansion or package_expansion()
-    words = free_words(text)
+    words = content_words(free_words(text))
     if not words:
         return []
     return (

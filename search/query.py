@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from whoosh import qparser, query as Q
 from whoosh.qparser import syntax
 
-from .expansion import Expansion, expansion_clauses
+from .expansion import Expansion, expansion_clauses, is_query_stop_word, query_language, split_elision
 from .schema import LANGUAGE_GROUPS
 
 MAX_QUERY_CHARS = 1000
@@ -125,6 +125,45 @@ class FriendlyFieldsPlugin(qparser.Plugin):
         return group
 
 
+class QueryStopWordsPlugin(qparser.Plugin):
+    """Drop the stop words of the query's language from every field, and French elided articles.
+
+    Each field's analyser only knows its own language's stop words: without this, the "de" of a
+    French query searches English text and organisation names. A query with operators is left as
+    written.
+    """
+
+    def filters(self, parser):
+        return [(self.drop, 105)]
+
+    def drop(self, parser, group):
+        nodes = list(_syntax_nodes(group))
+        if any(isinstance(n, syntax.Operator) for n in nodes):
+            return group
+        words = [n for n in nodes if isinstance(n, syntax.WordNode) and n.fieldname is None]
+        lang = query_language([n.text for n in words])
+        stops = [n for n in words if is_query_stop_word(n.text, lang)]
+        if len(stops) == len(words):
+            return group
+        if lang != "en":
+            for node in words:
+                node.text = split_elision(node.text)[1]
+        return _without(group, {id(n) for n in stops})
+
+
+def _syntax_nodes(group):
+    for node in group:
+        yield node
+        if isinstance(node, syntax.GroupNode):
+            yield from _syntax_nodes(node)
+
+
+def _without(group, dropped: set[int]):
+    group.nodes = [_without(n, dropped) if isinstance(n, syntax.GroupNode) else n
+                   for n in group.nodes if id(n) not in dropped]
+    return group
+
+
 class RequireFieldedPlugin(qparser.Plugin):
     """Make fielded clauses (org:AICTO year:2024) required; the free words stay OR-ed among themselves.
 
@@ -187,6 +226,7 @@ def make_parser(schema, group=None) -> qparser.QueryParser:
     # Keep unknown names as fields so the friendly ones reach our plugin; truly unknown names were
     # turned into words before parsing.
     parser.replace_plugin(qparser.FieldsPlugin(remove_unknown=False))
+    parser.add_plugin(QueryStopWordsPlugin())
     parser.add_plugin(FriendlyFieldsPlugin(DEFAULT_FIELDS, FRIENDLY_FIELDS, FIELD_BOOSTS))
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.GtLtPlugin())

@@ -140,3 +140,16 @@ def test_not_excludes_documents_even_beside_free_words(index_dir, text):
     assert results.total > 0
     for hit in results.hits:
         assert "AICTO" not in service.document(hit.id, similar=0).fields["text"]
+
+
+@pytest.mark.parametrize(
+    "text, dropped, kept",
+    [
+        ("coopération entre l’ICESCO et les universités", {"et", "les", "l"}, {"icesco", "univers"}),
+        ("son of the king", {"of", "the"}, {"son", "king"}),  # English query: the French "son" stays
+        ("AI in education", {"in"}, {"ai"}),  # capitals are names, not the French "ai"
+    ],
+)
+def test_stop_words_of_the_query_language_leave_every_field(schema, text, dropped, kept):
+    terms = {t for _f, t in _terms(parse_query(text, schema).query)}
+    assert not dropped & terms and kept <= terms
