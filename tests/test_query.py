@@ -151,5 +151,7 @@ def test_not_excludes_documents_even_beside_free_words(index_dir, text):
     ],
 )
 def test_stop_words_of_the_query_language_leave_every_field(schema, text, dropped, kept):
-    terms = {t for _f, t in _terms(parse_query(text, schema).query)}
+    words = parse_query(text, schema).query.subqueries[0]
+    assert isinstance(words, FreeWords)
+    terms = {t for _f, t in _terms(words)}
     assert not dropped & terms and kept <= terms
