@@ -12,7 +12,9 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.collectors import TimeLimitCollector, TimeLimit
+from whoosh.reading import TermNotFound
 
 from . import store
 from .facets import FACET_FIELDS, FacetValue, build_facet_tables, facet_values
@@ -241,6 +243,15 @@ class SearchService:
         mask = np.zeros(gen.doc_count, dtype=bool)
         if parsed.query is Q.NullQuery:
             return mask, False
+        try:
+            mask = match_mask(gen.searcher, matching_query(parsed.query), gen.doc_count, deadline)
+        except TimeLimit:
+            return self._matching_walk(gen, parsed, deadline)
+        return mask & gen.live, False
+
+    def _matching_walk(self, gen: _Generation, parsed: ParsedQuery, deadline: float) -> tuple[np.ndarray, bool]:
+        """The matches found before the deadline, walking the query's matcher (slow, but stoppable)."""
+        mask = np.zeros(gen.doc_count, dtype=bool)
         found: list[int] = []
         timed_out = False
         for i, docnum in enumerate(gen.searcher.docs_for_query(parsed.query)):
@@ -367,6 +378,86 @@ def _fold_copies(gen: _Generation, allowed: np.ndarray) -> np.ndarray:
         for n in sorted(docnums)[1:]:
             allowed[n] = False
     return allowed
+
+
+def matching_query(query: Q.Query, covered: frozenset = frozenset()) -> Q.Query:
+    """A query matching the same documents, without the phrases whose words it also matches alone.
+
+    Phrases and proximity clauses OR-ed beside their own words (here or in an enclosing OR) only
+    change scores, yet walking their positions is most of the time of finding every match; ranking
+    keeps the full query.
+    """
+    if type(query) is Q.NullQuery or not isinstance(query, Q.Or) or getattr(query, "minmatch", 0):
+        return query
+    words = covered | frozenset(_disjunct_terms(query))
+    kept = [
+        matching_query(sub, words) for sub in query.subqueries
+        if not (isinstance(sub, Q.Phrase) and all((sub.fieldname, w) in words for w in sub.words))
+    ]
+    return Q.Or(kept) if kept else Q.NullQuery
+
+
+def match_mask(searcher, query: Q.Query, doc_count: int, deadline: float) -> np.ndarray:
+    """Boolean mask of the documents a query matches (deleted ones included), combined with numpy:
+    ORs and ANDs of terms read straight from the postings blocks instead of walking a matcher tree
+    posting by posting. Other clauses are matched by Whoosh. Raises TimeLimit past the deadline."""
+    if time.monotonic() > deadline:
+        raise TimeLimit()
+    if type(query) is Q.Term:
+        mask = np.zeros(doc_count, dtype=bool)
+        mask[_term_ids(searcher.reader(), query.fieldname, query.text)] = True
+        return mask
+    if isinstance(query, (Q.Or, Q.DisjunctionMax)) and not getattr(query, "minmatch", 0):
+        mask = np.zeros(doc_count, dtype=bool)
+        for sub in query.subqueries:
+            mask |= match_mask(searcher, sub, doc_count, deadline)
+        return mask
+    if type(query) is Q.And:
+        mask = np.ones(doc_count, dtype=bool)
+        for sub in query.subqueries:
+            mask &= match_mask(searcher, sub, doc_count, deadline)
+        return mask
+    if type(query) is Q.AndNot:
+        return match_mask(searcher, query.a, doc_count, deadline) & ~match_mask(searcher, query.b, doc_count, deadline)
+    if query is Q.NullQuery or type(query) is Q.NullQuery:
+        return np.zeros(doc_count, dtype=bool)
+    mask = np.zeros(doc_count, dtype=bool)
+    found = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
+    mask[found] = True
+    return mask
+
+
+def _term_ids(reader, fieldname: str, text) -> np.ndarray:
+    """Document numbers of a term's postings, block by block."""
+    parts = []
+    for sub, offset in reader.leaf_readers():
+        try:
+            matcher = sub.postings(fieldname, text)
+        except TermNotFound:
+            continue
+        parts.append(np.asarray(_leaf_ids(matcher), dtype=np.int64) + offset)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _leaf_ids(matcher) -> list[int]:
+    if not isinstance(matcher, W3LeafMatcher):
+        return list(matcher.all_ids())
+    ids: list[int] = []
+    while matcher.is_active():  # whole blocks at a time (whoosh3 3.54.0 is pinned exactly)
+        if matcher._ids is None:
+            matcher._read_ids()
+        ids.extend(matcher._ids[matcher._i:])
+        matcher._next_block()
+    return ids
+
+
+def _disjunct_terms(query: Q.Query):
+    """(field, text) of the plain terms a query matches on their own through ORs only."""
+    if isinstance(query, Q.Term) and type(query) is Q.Term:
+        yield query.fieldname, query.text
+    elif isinstance(query, Q.Or) and not getattr(query, "minmatch", 0):
+        for sub in query.subqueries:
+            yield from _disjunct_terms(sub)
 
 
 def split_list(value) -> list[str]:
