@@ -11,12 +11,14 @@ it with DOCS_DIR/glossary.toml in the same format::
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from whoosh import query as Q
+from whoosh.matching import NullMatcherClass, WrappingMatcher
 
 from .analysis import ANALYZERS, neutral_analyzer, sound_key, stopwords
 from .resources import package_toml, read_user_toml
@@ -33,6 +35,10 @@ PROXIMITY_BOOST = 1.0
 PROXIMITY_SLOP = 3
 LOOSE_PHRASE_BOOST = 0.3
 MAX_NGRAM = 6
+# A word in half the archive or more tells nothing about a document (its BM25 idf is 0); its
+# clauses keep this share of their weight so that it still breaks ties.
+COMMON_WORD_FLOOR = 0.2
+_TEXT_PREFIXES = ("text_", "title_")
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _FIELDED = re.compile(r"(?<![\w:])[A-Za-zÀ-ÿ_]+:(?:\"[^\"]*\"|\[[^\]]*\]|\{[^}]*\}|\S+)")
@@ -78,8 +84,8 @@ class Expansion:
             for acronym in acronyms:
                 self.organisations[acronym] = (canonical, acronyms, names)
 
-    def translations(self, words: list[str]) -> list[tuple[str, str, int]]:
-        """(language, translation, words covered) for every glossary form found in the words."""
+    def translations(self, words: list[str]) -> list[tuple[str, str, int, tuple[str, ...]]]:
+        """(language, translation, size, words covered) for every glossary form found in the words."""
         found = []
         for lang in ("fr", "en"):
             terms = [analyse(w, lang) for w in words]
@@ -90,7 +96,7 @@ class Expansion:
                     if not gram or stems[start] is None or stems[start + size - 1] is None:
                         continue
                     for other, text in self.glossary.get((lang, gram), []):
-                        found.append((other, text, len(gram)))
+                        found.append((other, text, len(gram), tuple(words[start:start + size])))
         return list(dict.fromkeys(found))
 
 
@@ -184,6 +190,61 @@ def content_words(words: list[str]) -> list[str]:
     return kept or words
 
 
+def rarity(searcher, words) -> float:
+    """How much a clause of these words should count: 1 for rare words, near 0 in half the archive.
+
+    `words` holds, for each word, its (field, term) pairs. A word's documents are counted over the
+    text of every language (its stems there) and in names, so a word split across French and English
+    articles is seen as common as it is; Whoosh's own idf sees one field at a time and never falls
+    below 1. The factor brings that idf to BM25's log((N - n + 0.5) / (n + 0.5)). A clause of several
+    words (a phrase) is as rare as its rarest word.
+    """
+    top = searcher.get_parent() if hasattr(searcher, "get_parent") else searcher
+    total = top.doc_count_all()
+    best = 0.0
+    for pairs in words:
+        in_text = sum(top.doc_frequency(f, t) for f, t in pairs if f.startswith("text_"))
+        in_titles = sum(top.doc_frequency(f, t) for f, t in pairs if f.startswith("title_"))
+        in_names = max((top.doc_frequency(f, t) for f, t in pairs if not f.startswith(_TEXT_PREFIXES)), default=0)
+        n = min(total, max(in_text, in_titles, in_names))
+        bm25 = math.log((total - n + 0.5) / (n + 0.5))
+        whoosh = math.log(total / (n + 1)) + 1
+        best = max(best, bm25 / whoosh if whoosh > 0 else 0.0)
+    return min(1.0, max(COMMON_WORD_FLOOR, best))
+
+
+class Rare(Q.WrappingQuery):
+    """A clause weighted by the rarity of the words it stands for (see `rarity`)."""
+
+    def __init__(self, child, words):
+        super().__init__(child)
+        self.words = tuple(tuple(pairs) for pairs in words)
+
+    def _rewrap(self, child):
+        return self.__class__(child, self.words)
+
+    def __str__(self):
+        return f"rare({self.child})"
+
+    def matcher(self, searcher, context=None):
+        m = self.child.matcher(searcher, context)
+        if isinstance(m, NullMatcherClass):
+            return m
+        factor = rarity(searcher, self.words)
+        return m if factor == 1.0 else WrappingMatcher(m, boost=factor)
+
+
+def word_terms(word: str) -> tuple[tuple[str, str], ...]:
+    """A word's terms in the text fields of every language and in names: what `rarity` counts."""
+    pairs = [(f"text_{g}", t) for g in LANGUAGE_GROUPS for t in analyse(word, g)[:1]]
+    pairs += [(f, t) for f in ("org_names", "person_names") for t in _name_terms(word)[:1]]
+    return tuple(pairs)
+
+
+def _rare(clause: Q.Query, words: list[str]) -> Q.Query:
+    return Rare(clause, [word_terms(w) for w in words])
+
+
 def _text_fields(group: str) -> list[str]:
     return [f"title_{group}", f"text_{group}"]
 
@@ -203,11 +264,11 @@ def _phrase_or_term(text: str, group: str, boost: float, slop: int = 1) -> Q.Que
 def translation_clauses(expansion: Expansion, words: list[str]) -> list[Q.Query]:
     """The glossary's translations of the words, phrases weighted above single words."""
     clauses = []
-    for lang, text, size in expansion.translations(words):
+    for lang, text, size, covered in expansion.translations(words):
         boost = PHRASE_TRANSLATION_BOOST if size > 1 else WORD_TRANSLATION_BOOST
         clause = _phrase_or_term(text, lang, boost)
         if clause is not None:
-            clauses.append(clause)
+            clauses.append(_rare(clause, list(covered)))
     return clauses
 
 
@@ -228,7 +289,7 @@ def organisation_clauses(expansion: Expansion, words: list[str]) -> list[Q.Query
             forms += [c for g in ("fr", "en") if (c := _phrase_or_term(name, g, NAME_FORM_BOOST))]
         if forms:
             # One organisation counts once, whichever of its forms a document uses.
-            clauses.append(Q.DisjunctionMax(forms))
+            clauses.append(_rare(Q.DisjunctionMax(forms), [word]))
     return clauses
 
 
@@ -246,11 +307,12 @@ def variant_clauses(words: list[str]) -> list[Q.Query]:
             continue
         key = sound_key(word)
         if key and len(key) >= 2:
-            clauses.append(Q.Term("name_keys", key, boost=SOUND_KEY_BOOST))
+            clauses.append(_rare(Q.Term("name_keys", key, boost=SOUND_KEY_BOOST), [word]))
         folded = analyse(word, "xx")
         if folded and len(folded[0]) >= 5:
             maxdist = 2 if len(folded[0]) >= 8 else 1
-            clauses.append(Q.FuzzyTerm("spell", folded[0], boost=FUZZY_BOOST, maxdist=maxdist, prefixlength=2))
+            fuzzy = Q.FuzzyTerm("spell", folded[0], boost=FUZZY_BOOST, maxdist=maxdist, prefixlength=2)
+            clauses.append(_rare(fuzzy, [word]))
     return clauses
 
 
@@ -258,9 +320,10 @@ def proximity_clauses(words: list[str]) -> list[Q.Query]:
     """Each pair of neighbouring words as a sloppy phrase in every language's fields."""
     clauses = []
     for group in LANGUAGE_GROUPS:
-        terms = [t for w in words for t in analyse(w, group)]
-        for a, b in zip(terms, terms[1:]):
-            clauses += [Q.Phrase(f, [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST) for f in _text_fields(group)]
+        terms = [(w, t) for w in words for t in analyse(w, group)]
+        for (wa, a), (wb, b) in zip(terms, terms[1:]):
+            clauses += [_rare(Q.Phrase(f, [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST), [wa, wb])
+                        for f in _text_fields(group)]
     return clauses
 
 
@@ -269,8 +332,8 @@ def loose_phrase_clauses(text: str) -> list[Q.Query]:
     clauses = []
     for phrase in re.findall(r'"([^"]+)"', text):
         for group in LANGUAGE_GROUPS:
-            terms = [t for w in _WORD.findall(phrase) for t in analyse(w, group)]
-            clauses += [Q.Term(f, t, boost=LOOSE_PHRASE_BOOST) for t in terms for f in _text_fields(group)]
+            terms = [(w, t) for w in _WORD.findall(phrase) for t in analyse(w, group)]
+            clauses += [_rare(Q.Term(f, t, boost=LOOSE_PHRASE_BOOST), [w]) for w, t in terms for f in _text_fields(group)]
     return clauses
 
 

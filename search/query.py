@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass, field
 
 from whoosh import qparser, query as Q
+from whoosh.matching import NullMatcherClass, WrappingMatcher
+from whoosh.query.compound import DefaultOr
 from whoosh.qparser import syntax
 
-from .expansion import Expansion, expansion_clauses, is_query_stop_word, query_language, split_elision
+from .expansion import Expansion, expansion_clauses, is_query_stop_word, query_language, rarity, split_elision
 from .schema import LANGUAGE_GROUPS
 
 MAX_QUERY_CHARS = 1000
@@ -23,8 +25,9 @@ TEXT_FIELDS = [f"text_{g}" for g in LANGUAGE_GROUPS]
 TITLE_FIELDS = [f"title_{g}" for g in LANGUAGE_GROUPS]
 DEFAULT_FIELDS = TITLE_FIELDS + TEXT_FIELDS + ["person_names", "org_names"]
 FIELD_BOOSTS = {"person_names": 1.5, "org_names": 1.5}
-# Coordination: among documents matching some of the words, those matching more come first.
-COORDINATION = 0.9
+# Coordination: the words' score times (share of the words a document holds) ** COORDINATION, so
+# documents holding more of the words come first, however common the missing ones are.
+COORDINATION = 1.0
 
 # Friendly names a researcher types → the fields they stand for.
 FRIENDLY_FIELDS = {
@@ -66,7 +69,14 @@ class ParsedQuery:
 
 
 class WordFields(Q.Or):
-    """One word searched over several fields: kept whole, so coordination counts words, not fields."""
+    """One word searched over several fields: kept whole, and weighted by the word's rarity."""
+
+    def matcher(self, searcher, context=None):
+        m = super().matcher(searcher, context)
+        if isinstance(m, NullMatcherClass):
+            return m
+        factor = rarity(searcher, [_safe_terms(self)])
+        return m if factor == 1.0 else WrappingMatcher(m, boost=factor)
 
 
 class WordFieldsGroup(syntax.OrGroup):
@@ -74,7 +84,35 @@ class WordFieldsGroup(syntax.OrGroup):
 
 
 class FreeWords(Q.Or):
-    """The free words of a query, OR-ed with a coordination bonus for documents matching more of them."""
+    """The free words of a query, OR-ed, scored by how many of them a document holds (coordination)."""
+
+    def matcher(self, searcher, context=None):
+        m = DefaultOr(self.subqueries, boost=self.boost).matcher(searcher, context)
+        if len(self.subqueries) < 2 or isinstance(m, NullMatcherClass):
+            return m
+        words = {}
+        for i, sub in enumerate(self.subqueries):
+            for fieldname, text in _safe_terms(sub):
+                if fieldname in searcher.schema:
+                    words[(fieldname, searcher.schema[fieldname].to_bytes(text))] = i
+        return CoordinationMatcher(m, words, len(self.subqueries), COORDINATION)
+
+
+class CoordinationMatcher(WrappingMatcher):
+    """Scores times (words matched / words) ** power, a word being any of its fields' terms."""
+
+    def __init__(self, child, words: dict, count: int, power: float):
+        super().__init__(child)
+        self.words, self.count, self.power = words, count, power
+
+    def _replacement(self, newchild):
+        return self.__class__(newchild, self.words, self.count, self.power)
+
+    def score(self):
+        child = self.child
+        matched = {self.words.get(term) for term in child.matching_terms(child.id())}
+        matched.discard(None)
+        return child.score() * (max(1, len(matched)) / self.count) ** self.power
 
 
 class FreeWordsGroup(syntax.OrGroup):
@@ -82,7 +120,7 @@ class FreeWordsGroup(syntax.OrGroup):
 
     def __init__(self, nodes=None, **kwargs):
         kwargs.pop("scale", None)
-        super().__init__(nodes=nodes, scale=COORDINATION, **kwargs)
+        super().__init__(nodes=nodes, **kwargs)
 
 
 class Expanded(Q.Or):

@@ -62,7 +62,7 @@ def test_words_expand_to_their_translations_weighted_below_the_words(schema):
     assert ("text_en", "heritag") in _terms(query)
     original, *expansions = query.subqueries
     translation = next(e for e in expansions if ("text_en", "heritag") in _terms(e))
-    assert translation.boost < 1.0 and original.boost == 1.0
+    assert translation.child.boost < 1.0 and original.boost == 1.0
 
 
 def test_phrases_of_the_glossary_translate_as_phrases(schema):
@@ -155,3 +155,4 @@ def test_stop_words_of_the_query_language_leave_every_field(schema, text, droppe
     assert isinstance(words, FreeWords)
     terms = {t for _f, t in _terms(words)}
     assert not dropped & terms and kept <= terms
+

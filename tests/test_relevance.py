@@ -95,6 +95,20 @@ def test_name_variants_reach_the_person(archive, query):
     assert set(_sources(service, query)[:3]) >= {"fr/jeunesse.txt", "en/agreement.txt"}
 
 
+def test_a_word_in_half_the_archive_weighs_less_than_a_rare_one(archive):
+    from search.expansion import rarity, word_terms
+
+    _docs, service = archive
+    searcher = service._current().searcher
+    common, rare = rarity(searcher, [word_terms("ICESCO")]), rarity(searcher, [word_terms("Baku")])
+    assert common < 0.5 < rare <= 1.0
+
+
+def test_the_document_holding_every_word_comes_first(archive):
+    _docs, service = archive
+    assert _sources(service, "ICESCO cooperation universities")[0] == "en/agreement.txt"
+
+
 def test_fielded_filter_is_required_while_words_are_or_ed(archive):
     _docs, service = archive
     found = _sources(service, "patrimoine heritage year:2023")
