@@ -39,10 +39,14 @@ class FacetTable:
             mask[self.doc_rows[rows]] = True
         return mask
 
-    def counts(self, docs: np.ndarray) -> np.ndarray:
-        """How many documents of the boolean mask `docs` hold each value."""
+    def counts(self, docs: np.ndarray, group: np.ndarray | None = None) -> np.ndarray:
+        """How many documents of the boolean mask `docs` hold each value (groups of copies once)."""
         hit = docs[self.doc_rows]
-        return np.bincount(self.value_rows[hit], minlength=len(self.values))
+        values = self.value_rows[hit]
+        if group is not None:
+            pairs = np.unique(values.astype(np.int64) * len(group) + group[self.doc_rows[hit]])
+            values = pairs // len(group)
+        return np.bincount(values, minlength=len(self.values))
 
 
 def _stored_values(value) -> list[str]:

@@ -27,6 +27,7 @@ from .suggest import suggest_query
 
 SORTS = ("relevance", "date", "-date")
 MAX_PER_PAGE = 100
+MAX_FOLD_EXTRA = 2000  # most extra ranked documents fetched to make up for folded copies
 
 
 @dataclass
@@ -41,6 +42,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    fold: bool = False  # copies of one article as one hit (with its `copies`), counted once
 
     def filters(self) -> dict[str, list[str]]:
         """The facet filters that are set."""
@@ -124,6 +126,33 @@ class _Generation:
         self.relations = load_relations(path)
         self.copies = copy_groups(self.relations)
         self._id_cache: dict[str, int] = {}
+        # Copies of one article share a group number (their smallest docnum): results, totals and
+        # facet counts count a group once.
+        self.group = np.arange(self.doc_count, dtype=np.int64)
+        for members in {tuple(m) for m in self.copies.values()}:
+            docnums = [n for n in map(self.docnum, members) if n is not None]
+            if docnums:
+                self.group[docnums] = min(docnums)
+        self.folds = bool((self.group != np.arange(self.doc_count)).any())
+
+    def count(self, mask: np.ndarray) -> int:
+        """Documents in the mask, copies of one article counted once."""
+        if not self.folds:
+            return int(mask.sum())
+        return int(np.unique(self.group[mask]).size)
+
+    def fold(self, ranked: list[tuple[int, float | None]]) -> list[tuple[int, float | None]]:
+        """The ranked documents with every copy after the first of its group left out."""
+        if not self.folds:
+            return ranked
+        seen: set[int] = set()
+        kept = []
+        for docnum, score in ranked:
+            group = int(self.group[docnum])
+            if group not in seen:
+                seen.add(group)
+                kept.append((docnum, score))
+        return kept
 
     def docnum(self, doc_id: str) -> int | None:
         """The document number of an id, or None."""
@@ -210,23 +239,22 @@ class SearchService:
         combined = matched.copy()
         for mask in masks.values():
             combined &= mask
+        folding = request.fold and gen.folds
         facets = {}
         for name, table in gen.tables.items():
             base = matched.copy()
             for other, mask in masks.items():
                 if other != name:
                     base &= mask
-            facets[name] = facet_values(table, table.counts(base), filters.get(name, []), name)
-        total = int(combined.sum())
+            counts = table.counts(base, gen.group if folding else None)
+            facets[name] = facet_values(table, counts, filters.get(name, []), name)
+        total = gen.count(combined) if folding else int(combined.sum())
         sort = request.sort if request.sort in SORTS else "relevance"
         if not request.q.strip() and sort == "relevance":
             sort = "-date"
         start = (request.page - 1) * request.per_page
-        if sort == "relevance" and not isinstance(parsed.query, Q.Every):
-            page_docs, more_timeout = self._ranked(gen, parsed, combined, start + request.per_page, deadline)
-            timed_out = timed_out or more_timeout
-        else:
-            page_docs = self._by_date(gen, combined, sort, start + request.per_page)
+        page_docs, more_timeout = self._ordered(gen, parsed, combined, sort, start + request.per_page, deadline, folding)
+        timed_out = timed_out or more_timeout
         page_docs = page_docs[start:start + request.per_page]
         hits = [self._hit(gen, docnum, score, parsed) for docnum, score in page_docs]
         notices = list(parsed.notices)
@@ -262,6 +290,16 @@ class SearchService:
         if found:
             mask[np.asarray(found, dtype=np.int64)] = True
         return mask & gen.live, timed_out
+
+    def _ordered(self, gen, parsed, allowed: np.ndarray, sort: str, limit: int, deadline: float, fold: bool):
+        """The first `limit` documents in the requested order; with fold, copies join the first of their group."""
+        # Fetch enough to fill `limit` after folding: at most one extra per copy among the allowed.
+        extra = min(int(allowed.sum()) - gen.count(allowed), MAX_FOLD_EXTRA) if fold else 0
+        if sort == "relevance" and not isinstance(parsed.query, Q.Every):
+            docs, timed_out = self._ranked(gen, parsed, allowed, limit + extra, deadline)
+        else:
+            docs, timed_out = self._by_date(gen, allowed, sort, limit + extra), False
+        return (gen.fold(docs) if fold else docs)[:limit], timed_out
 
     def _ranked(self, gen, parsed, allowed: np.ndarray, limit: int, deadline: float):
         """Top documents by BM25F among the allowed ones."""
@@ -348,11 +386,7 @@ class SearchService:
         matched, _ = self._matching(gen, parsed, deadline)
         for name, values in request.filters().items():
             matched &= gen.tables[name].mask_for(values, gen.doc_count)
-        sort = results.sort
-        if sort == "relevance" and not isinstance(parsed.query, Q.Every):
-            docs, _ = self._ranked(gen, parsed, matched, limit, deadline)
-        else:
-            docs = self._by_date(gen, matched, sort, limit)
+        docs, _ = self._ordered(gen, parsed, matched, results.sort, limit, deadline, request.fold and gen.folds)
         rows = []
         for docnum, _score in docs:
             stored = gen.searcher.stored_fields(docnum)
@@ -362,22 +396,6 @@ class SearchService:
                 "people": split_list(stored.get("people")), "source": stored.get("source"),
             })
         return rows, results.total, results.total > limit
-
-
-def _fold_copies(gen: _Generation, allowed: np.ndarray) -> np.ndarray:
-    """Keep one document of each group of copies among the allowed ones (the first indexed)."""
-    if not gen.copies:
-        return allowed
-    allowed = allowed.copy()
-    done: set[str] = set()
-    for doc_id, group in gen.copies.items():
-        if doc_id in done:
-            continue
-        done.update(group)
-        docnums = [n for n in (gen.docnum(i) for i in group) if n is not None and allowed[n]]
-        for n in sorted(docnums)[1:]:
-            allowed[n] = False
-    return allowed
 
 
 def matching_query(query: Q.Query, covered: frozenset = frozenset()) -> Q.Query:

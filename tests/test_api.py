@@ -137,3 +137,18 @@ def test_exports_hold_the_whole_result_set(client):
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0] == ["id", "title", "date", "lang", "organisations", "people", "source"]
     assert len(rows) == total + 1
+
+
+def test_fold_counts_copies_of_one_article_once(client):
+    """Seed 001 is the same article as the second part of seed 003: folded, they are one result."""
+    plain = client.get("/api/search", query_string={"q": "AICTO"}).get_json()
+    folded = client.get("/api/search", query_string={"q": "AICTO", "fold": "1"}).get_json()
+    assert folded["total"] == plain["total"] - 1
+    org_counts = {f["value"]: f["count"] for f in folded["facets"]["org"]}
+    assert org_counts["AICTO"] == folded["total"]
+    assert client.get("/api/search", query_string={"fold": "yes"}).status_code == 400
+
+
+def test_search_page_folds_copies_and_lists_them(client):
+    html = client.get("/", query_string={"q": "AICTO"}).get_data(as_text=True)
+    assert "other file" in html

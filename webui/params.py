@@ -27,8 +27,8 @@ def _int(args, name: str, default: int, low: int, high: int) -> int:
     return value
 
 
-def search_request(args, default_per_page: int = 10) -> SearchRequest:
-    """A SearchRequest from request args (q, org, person, year, lang, sort, page, per_page)."""
+def search_request(args, default_per_page: int = 10, fold: bool = False) -> SearchRequest:
+    """A SearchRequest from request args (q, org, person, year, lang, sort, page, per_page, fold)."""
     sort = args.get("sort") or "relevance"
     if sort not in SORTS:
         raise ParameterError(f"'sort' must be one of {', '.join(SORTS)}, not {sort[:40]!r}.")
@@ -41,7 +41,13 @@ def search_request(args, default_per_page: int = 10) -> SearchRequest:
     for value in lists["year"]:
         if not value.isdigit() or len(value) != 4:
             raise ParameterError(f"'year' must be a four-digit year, not {value[:40]!r}.")
+    fold_arg = args.get("fold")
+    if fold_arg not in (None, ""):
+        if fold_arg not in ("0", "1"):
+            raise ParameterError(f"'fold' must be 1 (copies shown as one result) or 0, not {fold_arg[:40]!r}.")
+        fold = fold_arg == "1"
     return SearchRequest(
+        fold=fold,
         q=(args.get("q") or "")[:10_000],
         sort=sort,
         page=_int(args, "page", 1, 1, MAX_PAGE),

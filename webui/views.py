@@ -40,6 +40,8 @@ class PageState:
             out.append(("sort", sort))
         if s.per_page != DEFAULT_PER_PAGE:
             out.append(("per_page", str(s.per_page)))
+        if not s.fold:
+            out.append(("fold", "0"))
         page = s.page if page is None else page
         if page > 1:
             out.append(("page", str(page)))
@@ -159,7 +161,7 @@ def _bad_request(exc: ParameterError):
 def index():
     """The search page."""
     try:
-        search = search_request(request.args, DEFAULT_PER_PAGE)
+        search = search_request(request.args, DEFAULT_PER_PAGE, fold=True)
     except ParameterError as exc:
         return _bad_request(exc)
     service = get_service()
@@ -175,7 +177,7 @@ def index():
 def document(doc_id: str):
     """A document page with the query's words highlighted, its neighbours and translations."""
     try:
-        search = search_request(request.args, DEFAULT_PER_PAGE)
+        search = search_request(request.args, DEFAULT_PER_PAGE, fold=True)
     except ParameterError as exc:
         return _bad_request(exc)
     service = get_service()

@@ -85,7 +85,7 @@ def score_ranking(ranking: list[str], rel: dict[str, int]) -> dict[str, float]:
 
 def engine_ranking(service: SearchService, query: str, sources: dict[str, str], depth: int = DEPTH) -> list[str]:
     """Files in the order the engine ranks them; copies folded into a hit count right after it."""
-    results = service.search(SearchRequest(q=query, per_page=depth))
+    results = service.search(SearchRequest(q=query, per_page=depth, fold=True))
     ranking = []
     for hit in results.hits:
         ranking.append(hit.source)
