@@ -115,16 +115,18 @@ def test_years_are_chronological_with_a_bar_each(client):
 
 
 def test_long_facet_lists_show_ten_and_the_rest_behind_more(client, docs_dir, app):
-    for i in range(14):
+    guests = ["Karim Benali", "Youssef Amrani", "Nadia Fassi", "Omar Kettani", "Leila Bennani", "Samir Tazi",
+              "Rachid Alaoui", "Hind Berrada", "Mehdi Sqalli", "Salma Chraibi", "Tarik Lahlou", "Imane Idrissi",
+              "Hamza Filali", "Zineb Sebti"]
+    for i, guest in enumerate(guests):
         (docs_dir / f"extra_{i:02d}.txt").write_text(
-            f"Visite officielle\n\nLe 3 mars 2023, M. Karim Benali{i} a rencontré Mme Lina Haddad{i} "
-            f"au siège de l'ICESCO à Rabat pour parler de coopération numérique.\n", encoding="utf-8")
+            f"Visite officielle\n\nLe 3 mars 2023, M. {guest} a été reçu au siège de l'ICESCO à Rabat "
+            f"pour parler de coopération numérique.\n", encoding="utf-8")
     runner = app.test_cli_runner()
     assert runner.invoke(args=["reindex"]).exit_code == 0
     html = page(client)
     people = api(client)["facets"]["person"]
-    if len(people) <= 12:
-        pytest.skip("the people extractor found too few names here to make a long list")
+    assert len(people) > 12
     section = html[html.index('data-facet="person"'):]
     section = section[: section.index("</section>")]
     first_list = section[: section.index("<details")]
