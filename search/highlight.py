@@ -4,7 +4,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from html import escape
 
-from .analysis import ANALYZERS, name_analyzer
+from .analysis import ANALYZERS, name_analyzer, sound_key_analyzer
 from .schema import language_group
 
 FRAGMENT_CHARS = 220
@@ -20,12 +20,17 @@ _CACHE: dict[str, object] = {}
 def _cached(group: str):
     analyzer = _CACHE.get(group)
     if analyzer is None:
-        analyzer = _CACHE[group] = _analyzer(group) if group != "names" else name_analyzer()
+        special = {"names": name_analyzer, "keys": sound_key_analyzer}
+        analyzer = _CACHE[group] = special[group]() if group in special else _analyzer(group)
     return analyzer
 
 
-def match_spans(text: str, lang: str, terms: set[str], name_terms: set[str] = frozenset()) -> list[tuple[int, int]]:
-    """Character spans of the text's tokens whose analysed form is one of the query's terms."""
+def match_spans(text: str, lang: str, terms: set[str], name_terms: set[str] = frozenset(),
+                key_terms: set[str] = frozenset()) -> list[tuple[int, int]]:
+    """Character spans of the text's tokens whose analysed form is one of the query's terms.
+
+    terms are the text fields' terms, name_terms those of entity names, key_terms sound keys of names.
+    """
     spans = []
     group = language_group(lang)
     if terms:
@@ -35,6 +40,10 @@ def match_spans(text: str, lang: str, terms: set[str], name_terms: set[str] = fr
     if name_terms:
         for token in _cached("names")(text, positions=True, chars=True, mode="index"):
             if token.text in name_terms:
+                spans.append((token.startchar, token.endchar))
+    if key_terms:
+        for token in _cached("keys")(text, positions=True, chars=True, mode="index"):
+            if token.text in key_terms:
                 spans.append((token.startchar, token.endchar))
     return sorted(set(spans))
 

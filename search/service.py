@@ -20,7 +20,7 @@ from . import store
 from .facets import FACET_FIELDS, FacetValue, build_facet_tables, facet_values
 from .highlight import mark, match_spans, snippet
 from .expansion import load_expansion
-from .query import ParsedQuery, parse_query
+from .query import Expanded, ParsedQuery, parse_query
 from .relations import copy_groups, load_relations
 from .schema import build_schema, language_group
 from .suggest import suggest_query
@@ -330,8 +330,8 @@ class SearchService:
     def _hit(self, gen, docnum: int, score, parsed: ParsedQuery) -> Hit:
         stored = gen.searcher.stored_fields(docnum)
         text = stored.get("text", "")
-        terms, name_terms = query_terms(parsed, stored.get("lang", ""))
-        spans = match_spans(text, stored.get("lang", ""), terms, name_terms) if terms or name_terms else []
+        marks = query_terms(parsed, stored.get("lang", ""))
+        spans = match_spans(text, stored.get("lang", ""), *marks) if any(marks) else []
         return Hit(
             id=stored["id"],
             title=stored.get("title"),
@@ -358,8 +358,8 @@ class SearchService:
         stored = gen.searcher.stored_fields(docnum)
         fields = stored_document(stored)
         parsed = parse_query(q, self.schema, self.expansion)
-        terms, name_terms = query_terms(parsed, fields["lang"]) if q.strip() else (set(), set())
-        text_html = mark(fields["text"], match_spans(fields["text"], fields["lang"], terms, name_terms))
+        marks = query_terms(parsed, fields["lang"]) if q.strip() else (set(), set(), set())
+        text_html = mark(fields["text"], match_spans(fields["text"], fields["lang"], *marks))
         view = DocumentView(fields, text_html, stored.get("raw") or "", related=list(gen.relations.get(doc_id, [])))
         if similar:
             view.similar = self._similar(gen, docnum, fields, similar)
@@ -498,18 +498,40 @@ def stored_document(stored: dict) -> dict:
     }
 
 
-def query_terms(parsed: ParsedQuery, lang: str) -> tuple[set[str], set[str]]:
-    """The analysed terms of a query that can occur in a document of this language, and name terms."""
+def _highlight_terms(query: Q.Query, expansion: bool = False):
+    """(field, text) of the terms worth marking: the words typed, and single-word expansions.
+
+    A multi-word expansion (an acronym's full name) is not marked word by word: its words alone
+    ("information", "organisation") would light up all over an unrelated text.
+    """
+    if isinstance(query, Expanded):
+        typed, *expansions = query.subqueries
+        yield from _highlight_terms(typed, expansion)
+        for sub in expansions:
+            yield from _highlight_terms(sub, True)
+    elif expansion and isinstance(query, Q.Phrase):
+        return
+    elif query.is_leaf():
+        yield from query.iter_all_terms(phrases=True)
+    else:
+        for sub in query.children():
+            yield from _highlight_terms(sub, expansion)
+
+
+def query_terms(parsed: ParsedQuery, lang: str) -> tuple[set[str], set[str], set[str]]:
+    """Terms of a query to mark in a document of this language: text terms, name terms, sound keys."""
     group = language_group(lang)
-    terms, names = set(), set()
+    terms, names, keys = set(), set(), set()
     try:
-        pairs = list(parsed.query.iter_all_terms(phrases=True))
+        pairs = list(_highlight_terms(parsed.query))
     except Exception:
-        return terms, names
+        return terms, names, keys
     for fieldname, text in pairs:
         text = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
         if fieldname in (f"text_{group}", f"title_{group}"):
             terms.add(text)
         elif fieldname in ("person_names", "org_names"):
             names.add(text)
-    return terms, names
+        elif fieldname == "name_keys":
+            keys.add(text)
+    return terms, names, keys
