@@ -20,6 +20,7 @@ from .fts5 import Fts5Searcher, build as build_fts5
 from .latency import facet_values, http_latency, request_for, service_latency
 from .queries import build_mix
 from .stats import folder_mb, summary
+from .writer import writer_throughput
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (10_000, 100_000)
@@ -110,6 +111,9 @@ def bench_size(size: int, args) -> dict:
             f"{result['http']['api']['all']['p50']:.1f} ms")
     if not args.no_fts5:
         result["fts5"] = measure_fts5(docs, data, queries)
+    if not args.no_writer:
+        log("Whoosh writer alone: single process, procs=2, procs=2 multisegment...")
+        result["writer"] = writer_throughput(docs, data / f"writer-{size}")
     (data / f"results-{size}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
     return result
 
@@ -168,6 +172,9 @@ def report(result: dict) -> str:
             f"ratio Whoosh / FTS5     indexing ×{full['seconds'] / fts['seconds']:.2f}, "
             f"query p50 ×{service['p50'] / fts['latency']['p50']:.1f}, p95 ×{service['p95'] / fts['latency']['p95']:.1f}",
         ]
+    for label, figures in result.get("writer", {}).items():
+        lines.append(f"Whoosh writer alone, {label:<21} {figures['docs_per_s']:6.0f} documents/s "
+                     f"({figures['seconds']:.1f} s, {figures['segments']} segment(s))")
     return "\n".join(lines)
 
 
@@ -184,6 +191,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="where corpora, indexes and results go (default bench_data/, git-ignored)")
     parser.add_argument("--no-http", action="store_true", help="skip the gunicorn measurements")
     parser.add_argument("--no-fts5", action="store_true", help="skip the SQLite FTS5 yardstick")
+    parser.add_argument("--no-writer", action="store_true",
+                        help="skip the writer-alone throughput (single process vs Whoosh's procs=2 writer)")
     parser.add_argument("--profile", type=Path, help="write cProfile files of each full reindex to this folder")
     args = parser.parse_args(argv)
     try:

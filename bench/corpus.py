@@ -87,15 +87,24 @@ def _dateline(lang: str, rng: random.Random) -> str:
 
 
 def compose(number: int, articles: list[Article], by_lang: dict[str, list[Article]], rng: random.Random) -> str:
-    """One generated article page (deterministic for a given rng state)."""
+    """One generated article page (deterministic for a given rng state).
+
+    Half of the paragraphs are real paragraphs with their sentences shuffled; the other half are
+    made of sentences from several articles of the language, so that texts vary like an archive's
+    rather than repeating a few hundred paragraphs.
+    """
     base = rng.choice(articles)
     pool = by_lang[base.lang]
     parts = [base.title, "", _dateline(base.lang, rng), ""]
-    donors = [base] + [rng.choice(pool) for _ in range(rng.randint(1, 3))]
+    donors = [base] + [rng.choice(pool) for _ in range(rng.randint(2, 5))]
     for _ in range(rng.randint(3, 9)):
-        donor = rng.choice(donors)
-        parts.append(_shuffled(rng.choice(donor.paragraphs), rng))
-        parts.append("")
+        if rng.random() < 0.5:
+            paragraph = _shuffled(rng.choice(rng.choice(donors).paragraphs), rng)
+        else:
+            sentences = [rng.choice(_SENTENCE.split(rng.choice(rng.choice(pool).paragraphs)))
+                         for _ in range(rng.randint(2, 5))]
+            paragraph = " ".join(sentences)
+        parts += [paragraph, ""]
     if base.chrome and rng.random() < 0.5:
         parts = base.chrome[:4] + [""] + parts + base.chrome[4:]
     if number % 97 == 0:
@@ -108,7 +117,7 @@ def generate(target: Path, size: int, seed: int = 20240601, source: Path | None 
     """Write `size` articles under target (reused when an identical one is already there)."""
     source = source or source_folder()
     stamp = target / ".bench-corpus"
-    wanted = f"size={size} seed={seed} source={source}"
+    wanted = f"size={size} seed={seed} source={source} v2"
     if stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted:
         return target
     if target.exists():
