@@ -41,7 +41,8 @@ MIN_SHARED_HASHES = 4
 COPY_CONTAINMENT = 0.6
 # A copy this close in size is a duplicate; a much larger document containing it "contains" it.
 DUPLICATE_SIZE_RATIO = 0.6
-# A sketch hash held by more documents than this is boilerplate, not evidence of copying.
+# A sketch hash, word or anchor held by more documents than this is boilerplate or topic, not
+# evidence that two texts are one; the bound also keeps candidate pairs linear in the archive's size.
 MAX_HASH_DOCS = 50
 # Two write-ups of one story in one language share most of their rarer words: idf-weighted
 # Jaccard of their content words at least this (measured on the labelled pairs of the archive).
@@ -314,7 +315,7 @@ def _same_stories(sigs: dict[str, dict]):
             postings[term].append(doc_id)
     total = max(len(sigs), 1)
     idf = {term: math.log(total / n) for term, n in df.items()}
-    limit = max(MAX_HASH_DOCS, total // 20)
+    limit = MAX_HASH_DOCS
     shared: dict[tuple[str, str], int] = defaultdict(int)
     for docs in postings.values():
         if len(docs) > limit:
@@ -341,7 +342,7 @@ def _translations(sigs: dict[str, dict], group: dict[str, str]):
         for key in _anchor_keys(sig):
             anchors[key].append(sig["id"])
     candidates: set[tuple[str, str]] = set()
-    limit = max(MAX_HASH_DOCS, len(known) // 10)
+    limit = MAX_HASH_DOCS
     for docs in anchors.values():
         if len(docs) > limit:
             continue
@@ -403,7 +404,7 @@ def _anchor_evidence(known: list[dict]) -> dict[tuple[str, str], float]:
         for key in keys:
             postings[key].append(doc_id)
     total = max(len(known), 2)
-    limit = max(MAX_HASH_DOCS, total // 20)
+    limit = MAX_HASH_DOCS
     evidence: dict[tuple[str, str], float] = defaultdict(float)
     scripts = {sig["id"]: sig.get("script", "latin") for sig in known}
     for key, docs in postings.items():
