@@ -44,7 +44,8 @@ def run_reindex(docs: Path, index: Path, full: bool = False, profile: Path | Non
         command += ["--profile", str(profile)]
     done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise RuntimeError(f"reindex failed: {done.stderr[-2000:]}")
+        how = f"killed by signal {-done.returncode}" if done.returncode < 0 else f"exit status {done.returncode}"
+        raise RuntimeError(f"reindex of {docs} failed ({how}): {done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
