@@ -72,12 +72,18 @@ class ApostropheSplitFilter(Filter):
             yield t
 
 
+@lru_cache(maxsize=262_144)
+def _fold_token(word: str) -> str:
+    # Words recur: Unicode decomposition once per distinct token is most of the saving.
+    return fold_accents(word) if not word.isascii() else word
+
+
 class FoldFilter(Filter):
     """Accent and ligature folding, applied after stemming so the stemmer sees real French."""
 
     def __call__(self, tokens):
         for t in tokens:
-            t.text = fold_accents(t.text)
+            t.text = _fold_token(t.text)
             yield t
 
 

@@ -24,7 +24,10 @@ from .names import acronym_start, choose_canonical, name_variants, display_form,
 from .resources import package_toml, read_user_toml
 
 _ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9&]*[A-Z][A-Za-z0-9&]*(?![\w-])")
-_EXPANSION = re.compile(r"([^()\n.;:]{3,200}?)\s*\(\s*([A-Z][A-Za-z&]{1,11}(?:-[A-Za-z]+)?)\s*\)")
+# "(ACRONYM)" after its long form: the long form is read back from the bracket, up to 200
+# characters and never across ( ) or the end of a sentence or line.
+_ACRONYM_IN_BRACKETS = re.compile(r"\(\s*([A-Z][A-Za-z&]{1,11}(?:-[A-Za-z]+)?)\s*\)")
+_LONG_FORM_CHARS = 200
 _LEADING = re.compile(r"^(?:(?:the|of|and|by|from|with|to|between|l['’]|la|le|les|de|des|du|d['’]|et|par|entre|avec|a)\s+|l['’]|d['’])+", re.I)
 _HEADS_EN = ("Organization|Organisation|University|Commission|Committee|Council|Center|Centre|Agency|Foundation|"
              "Association|Institute|Bank|Federation|Union|Authority|Academy|School|Program|Programme|Fund|"
@@ -232,8 +235,14 @@ def _learned_form(phrase: str, knowledge: Knowledge) -> str:
 
 def _expansions(text: str) -> list[tuple[str, str]]:
     pairs = []
-    for match in _EXPANSION.finditer(text):
-        before, acronym = match.groups()
+    previous_end = 0
+    for match in _ACRONYM_IN_BRACKETS.finditer(text):
+        acronym = match.group(1)
+        window = text[max(previous_end, match.start() - _LONG_FORM_CHARS):match.start()]
+        before = window[max(window.rfind(c) for c in "()\n.;:") + 1:].rstrip()
+        if len(before) < 3:
+            continue
+        previous_end = match.end()
         if sum(c.isupper() for c in acronym) < 2:
             continue
         long_form = _long_form(acronym, before)
