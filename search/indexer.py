@@ -25,7 +25,8 @@ from .cleaning import clean_text
 from .entities import Knowledge, learn_from_corpus, load_aliases
 from .extract import ExtractionContext, extract_documents, find_common_lines, read_file_text
 from .formats import UnreadableFile, supported_extensions
-from .relations import signature, update_relations
+from .relations import update_relations
+from .signatures import signature
 from .resources import data_files_fingerprint
 from .schema import build_schema, document_fields
 

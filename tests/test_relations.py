@@ -8,7 +8,8 @@ from search import store
 from search.indexer import reindex
 import pytest
 
-from search.relations import content_words, copy_groups, find_relations, load_relations, name_key, sketch
+from search.relations import copy_groups, find_relations, load_relations
+from search.signatures import content_words, name_key, sketch
 from search.service import SearchService
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
