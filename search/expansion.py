@@ -28,7 +28,6 @@ from .schema import LANGUAGE_GROUPS
 PHRASE_TRANSLATION_BOOST = 0.6
 WORD_TRANSLATION_BOOST = 0.5
 ACRONYM_BOOST = 0.7
-NAME_FORM_BOOST = 0.5
 SOUND_KEY_BOOST = 0.5
 FUZZY_BOOST = 0.3
 PROXIMITY_BOOST = 1.0
@@ -273,20 +272,23 @@ def translation_clauses(expansion: Expansion, words: list[str]) -> list[Q.Query]
 
 
 def organisation_clauses(expansion: Expansion, words: list[str]) -> list[Q.Query]:
-    """For an acronym typed: the best of its organisation's other acronyms, canonical value and names."""
+    """For an acronym typed: the best of its organisation's other acronyms and its canonical value.
+
+    Documents that only spell the name out carry the canonical value in org_names (the entity
+    extractor maps full names to it), so no phrase of the full name is needed: such phrases over
+    a common organisation walked the positions of most of the archive (a second per query).
+    """
     clauses = []
     for word in words:
         key = word if _ACRONYM.match(word) else word.upper() if len(word) >= 4 else None
         entry = expansion.organisations.get(key) if key else None
         if entry is None:
             continue
-        canonical, acronyms, names = entry
+        canonical, acronyms, _names = entry
         forms = [Q.Term("org_names", t, boost=ACRONYM_BOOST) for t in _name_terms(canonical)]
         for acronym in acronyms:
             if acronym != key:
                 forms += [c for g in LANGUAGE_GROUPS if (c := _phrase_or_term(acronym, g, ACRONYM_BOOST))]
-        for name in names:
-            forms += [c for g in ("fr", "en") if (c := _phrase_or_term(name, g, NAME_FORM_BOOST))]
         if forms:
             # One organisation counts once, whichever of its forms a document uses.
             clauses.append(_rare(Q.DisjunctionMax(forms), [word]))

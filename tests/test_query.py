@@ -71,11 +71,21 @@ def test_phrases_of_the_glossary_translate_as_phrases(schema):
     assert any(p.words == ["artifici", "intellig"] for p in phrases)
 
 
-def test_an_acronym_reaches_the_organisation_spelled_out(schema):
-    query = parse_query("AICTO", schema).query
-    phrases = [q for q in query.leaves() if isinstance(q, Q.Phrase) and q.fieldname == "text_fr"]
-    assert any(p.words[:2] == ["organis", "arab"] for p in phrases)
+def test_an_acronym_reaches_the_organisation_spelled_out(tmp_path):
+    from search.indexer import reindex
+    from search.service import SearchRequest, SearchService
 
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "spelled.txt").write_text(
+        "Réunion à Tunis\n\nLe 3 mars 2023, l’Organisation Arabe des Technologies de l’Information et de "
+        "la Communication a réuni ses experts à Tunis pour parler de gouvernance numérique.\n", encoding="utf-8")
+    (docs / "other.txt").write_text(
+        "Visite à Rabat\n\nLe 4 mars 2023, une délégation a visité Rabat pour parler de patrimoine.\n",
+        encoding="utf-8")
+    reindex(docs, tmp_path / "index")
+    hits = SearchService(tmp_path / "index").search(SearchRequest(q="AICTO")).hits
+    assert [hit.source for hit in hits] == ["spelled.txt"]
 
 def test_a_former_acronym_reaches_the_current_one(schema):
     assert ("text_en", "icesco") in _terms(parse_query("ISESCO", schema).query)
