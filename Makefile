@@ -47,7 +47,7 @@ eval: setup
 	$(BIN)/python -m search.evaluate
 
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 loadtest: setup
 	$(BIN)/python -m bench.loadtest
