@@ -199,3 +199,20 @@ def test_a_second_reindex_is_refused_while_the_lock_is_held(docs_dir, index_dir)
         with pytest.raises(store.IndexLockedError, match=rf"Another reindex is running on .* \(pid {os.getpid()}\)"):
             reindex(docs_dir, index_dir)
     assert reindex(docs_dir, index_dir).unchanged == 5
+
+
+def test_extraction_in_worker_processes_gives_the_same_index(tmp_path, docs_dir, monkeypatch):
+    """Large reindexes extract in a process pool; what they index must not depend on it."""
+    from search.relations import load_relations
+
+    def snapshot(index_dir):
+        service = SearchService(index_dir)
+        ids = sorted(hit.id for hit in service.search(SearchRequest(per_page=100)).hits)
+        return {doc_id: service.document(doc_id, similar=0).fields for doc_id in ids}, load_relations(
+            store.current_generation(index_dir))
+
+    reindex(docs_dir, tmp_path / "serial")
+    monkeypatch.setattr(indexer, "POOL_MIN_FILES", 2)
+    reindex(docs_dir, tmp_path / "pooled")
+    serial, pooled = snapshot(tmp_path / "serial"), snapshot(tmp_path / "pooled")
+    assert len(serial[0]) == 6 and serial == pooled
