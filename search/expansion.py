@@ -30,6 +30,8 @@ WORD_TRANSLATION_BOOST = 0.5
 ACRONYM_BOOST = 0.7
 SOUND_KEY_BOOST = 0.5
 FUZZY_BOOST = 0.3
+# Variants are searched for words held by at most this share of the archive's documents.
+VARIANTS_MAX_SHARE = 0.02
 PROXIMITY_BOOST = 1.0
 PROXIMITY_SLOP = 3
 LOOSE_PHRASE_BOOST = 0.3
@@ -233,6 +235,27 @@ class Rare(Q.WrappingQuery):
         return m if factor == 1.0 else WrappingMatcher(m, boost=factor)
 
 
+class Variants(Rare):
+    """Spelling and transliteration variants of a word, searched only when the word itself is rare.
+
+    A word that many documents hold is spelled as the archive spells it: its variants would add
+    thousands of matches (and most of a query's time) for nothing.
+    """
+
+    def __init__(self, child, words, spelled: str):
+        super().__init__(child, words)
+        self.spelled = spelled
+
+    def _rewrap(self, child):
+        return self.__class__(child, self.words, self.spelled)
+
+    def matcher(self, searcher, context=None):
+        top = searcher.get_parent() if hasattr(searcher, "get_parent") else searcher
+        if top.doc_frequency("spell", self.spelled) > VARIANTS_MAX_SHARE * top.doc_count_all():
+            return NullMatcherClass()
+        return super().matcher(searcher, context)
+
+
 def word_terms(word: str) -> tuple[tuple[str, str], ...]:
     """A word's terms in the text fields of every language and in names: what `rarity` counts."""
     pairs = [(f"text_{g}", t) for g in LANGUAGE_GROUPS for t in analyse(word, g)[:1]]
@@ -307,14 +330,17 @@ def variant_clauses(words: list[str]) -> list[Q.Query]:
     for word in words:
         if len(word) < 4 or word.isdigit():
             continue
+        folded = analyse(word, "xx")
+        if not folded:
+            continue
+        terms = [word_terms(word)]
         key = sound_key(word)
         if key and len(key) >= 2:
-            clauses.append(_rare(Q.Term("name_keys", key, boost=SOUND_KEY_BOOST), [word]))
-        folded = analyse(word, "xx")
-        if folded and len(folded[0]) >= 5:
+            clauses.append(Variants(Q.Term("name_keys", key, boost=SOUND_KEY_BOOST), terms, folded[0]))
+        if len(folded[0]) >= 5:
             maxdist = 2 if len(folded[0]) >= 8 else 1
             fuzzy = Q.FuzzyTerm("spell", folded[0], boost=FUZZY_BOOST, maxdist=maxdist, prefixlength=2)
-            clauses.append(_rare(fuzzy, [word]))
+            clauses.append(Variants(fuzzy, terms, folded[0]))
     return clauses
 
 
