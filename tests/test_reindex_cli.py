@@ -33,8 +33,10 @@ def run_reindex(docs_dir: Path, index_dir: Path, *args: str, **extra: str) -> su
 def start_paused_reindex(docs_dir: Path, index_dir: Path, point: str, *args: str, seconds: float = 60) -> subprocess.Popen:
     """Start `flask reindex` and return once it is paused at the named point (indexer.PAUSE_POINTS)."""
     env = flask_env(docs_dir, index_dir, SEARCH_TEST_PAUSE_AT=point, SEARCH_TEST_PAUSE_SECONDS=str(seconds))
+    # A runner started in the background (nohup, CI) may ignore SIGINT; the reindex must see Ctrl-C.
     proc = subprocess.Popen([sys.executable, "-m", "flask", "reindex", *args], cwd=PROJECT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     line = proc.stderr.readline()
     if line.strip() != f"paused at {point}":
         proc.kill()
