@@ -285,13 +285,15 @@ def _phrase_or_term(text: str, group: str, boost: float, slop: int = 1) -> Q.Que
 
 def translation_clauses(expansion: Expansion, words: list[str]) -> list[Q.Query]:
     """The glossary's translations of the words, phrases weighted above single words."""
-    clauses = []
+    clauses = {}
     for lang, text, size, covered in expansion.translations(words):
         boost = PHRASE_TRANSLATION_BOOST if size > 1 else WORD_TRANSLATION_BOOST
         clause = _phrase_or_term(text, lang, boost)
         if clause is not None:
-            clauses.append(_rare(clause, list(covered)))
-    return clauses
+            # Several entries may give one translation (organisation → organization, organize):
+            # it counts, and costs, once.
+            clauses.setdefault(str(clause), _rare(clause, list(covered)))
+    return list(clauses.values())
 
 
 def organisation_clauses(expansion: Expansion, words: list[str]) -> list[Q.Query]:
