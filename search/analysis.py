@@ -87,14 +87,39 @@ class FoldFilter(Filter):
             yield t
 
 
-class SnowballFilter(Filter):
-    """Snowball stemming with the compiled PyStemmer, behind a per-filter cache of stems."""
+class CachedStemFilter(Filter):
+    """Stemming behind a per-filter cache of stems (words recur; the stemmer is the hot spot)."""
+
+    def __init__(self, cachesize: int = 50_000):
+        self.cachesize = cachesize
+        self._cache: dict[str, str] = {}
+
+    def stem(self, word: str) -> str:
+        """The stem of one word."""
+        raise NotImplementedError
+
+    def __call__(self, tokens):
+        cache = self._cache
+        for t in tokens:
+            if not t.stopped:
+                word = t.text
+                stemmed = cache.get(word)
+                if stemmed is None:
+                    stemmed = self.stem(word)
+                    if len(cache) < self.cachesize:
+                        cache[word] = stemmed
+                t.text = stemmed
+            yield t
+
+
+class SnowballFilter(CachedStemFilter):
+    """Snowball stemming with the compiled PyStemmer."""
 
     def __init__(self, language: str, cachesize: int = 50_000):
+        super().__init__(cachesize)
         self.language = language
-        self.cachesize = cachesize
         self._stemmer = Stemmer.Stemmer(language)
-        self._cache: dict[str, str] = {}
+        self.stem = self._stemmer.stemWord
 
     def __eq__(self, other):
         return other.__class__ is self.__class__ and other.language == self.language
@@ -104,20 +129,6 @@ class SnowballFilter(Filter):
 
     def __setstate__(self, state):
         self.__init__(state["language"], state["cachesize"])
-
-    def __call__(self, tokens):
-        cache = self._cache
-        stem = self._stemmer.stemWord
-        for t in tokens:
-            if not t.stopped:
-                word = t.text
-                stemmed = cache.get(word)
-                if stemmed is None:
-                    stemmed = stem(word)
-                    if len(cache) < self.cachesize:
-                        cache[word] = stemmed
-                t.text = stemmed
-            yield t
 
 
 def _norm(s: list[str]) -> list[str]:
@@ -199,12 +210,12 @@ def french_light_stem(word: str) -> str:
     return "".join(_norm(s))
 
 
-class FrenchLightStemFilter(Filter):
-    """French light stemming (french_light_stem), behind a per-filter cache of stems."""
+class FrenchLightStemFilter(CachedStemFilter):
+    """French light stemming (french_light_stem)."""
 
-    def __init__(self, cachesize: int = 50_000):
-        self.cachesize = cachesize
-        self._cache: dict[str, str] = {}
+    def stem(self, word: str) -> str:
+        """The light stem of one word."""
+        return french_light_stem(word)
 
     def __eq__(self, other):
         return other.__class__ is self.__class__
@@ -214,19 +225,6 @@ class FrenchLightStemFilter(Filter):
 
     def __setstate__(self, state):
         self.__init__(state["cachesize"])
-
-    def __call__(self, tokens):
-        cache = self._cache
-        for t in tokens:
-            if not t.stopped:
-                word = t.text
-                stemmed = cache.get(word)
-                if stemmed is None:
-                    stemmed = french_light_stem(word)
-                    if len(cache) < self.cachesize:
-                        cache[word] = stemmed
-                t.text = stemmed
-            yield t
 
 
 @lru_cache(maxsize=1)
