@@ -5,6 +5,7 @@ Returns plain dataclasses: views, the API and the CLI never touch Whoosh objects
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,7 +28,8 @@ from .suggest import suggest_query
 
 SORTS = ("relevance", "date", "-date")
 MAX_PER_PAGE = 100
-MAX_FOLD_EXTRA = 2000  # most extra ranked documents fetched to make up for folded copies
+MAX_FOLD_EXTRA = 2000
+MATCH_CACHE_SIZE = 64  # match masks kept per index generation (a few kB each at 10,000 documents)  # most extra ranked documents fetched to make up for folded copies
 
 
 @dataclass
@@ -126,6 +128,9 @@ class _Generation:
         self.relations = load_relations(path)
         self.copies = copy_groups(self.relations)
         self._id_cache: dict[str, int] = {}
+        # Refining a search (a facet, a page, another order) matches the same query again.
+        self._matches: OrderedDict[str, np.ndarray] = OrderedDict()  # query → match mask, most recent last
+        self._matches_lock = threading.Lock()
         # Copies of one article share a group number (their smallest docnum): results, totals and
         # facet counts count a group once.
         self.group = np.arange(self.doc_count, dtype=np.int64)
@@ -153,6 +158,22 @@ class _Generation:
                 seen.add(group)
                 kept.append((docnum, score))
         return kept
+
+    def cached_match(self, key: str) -> np.ndarray | None:
+        """A copy of the match mask of a query searched recently, or None."""
+        with self._matches_lock:
+            mask = self._matches.get(key)
+            if mask is None:
+                return None
+            self._matches.move_to_end(key)
+            return mask.copy()
+
+    def cache_match(self, key: str, mask: np.ndarray) -> None:
+        """Keep a query's match mask (a copy), forgetting the least recent beyond MATCH_CACHE_SIZE."""
+        with self._matches_lock:
+            self._matches[key] = mask.copy()
+            if len(self._matches) > MATCH_CACHE_SIZE:
+                self._matches.popitem(last=False)
 
     def docnum(self, doc_id: str) -> int | None:
         """The document number of an id, or None."""
@@ -271,11 +292,17 @@ class SearchService:
         mask = np.zeros(gen.doc_count, dtype=bool)
         if parsed.query is Q.NullQuery:
             return mask, False
+        key = str(parsed.query)
+        cached = gen.cached_match(key)
+        if cached is not None:
+            return cached, False
         try:
             mask = match_mask(gen.searcher, matching_query(parsed.query), gen.doc_count, deadline)
         except TimeLimit:
             return self._matching_walk(gen, parsed, deadline)
-        return mask & gen.live, False
+        mask &= gen.live
+        gen.cache_match(key, mask)
+        return mask, False
 
     def _matching_walk(self, gen: _Generation, parsed: ParsedQuery, deadline: float) -> tuple[np.ndarray, bool]:
         """The matches found before the deadline, walking the query's matcher (slow, but stoppable)."""

@@ -166,3 +166,18 @@ def test_stop_words_of_the_query_language_leave_every_field(schema, text, droppe
     terms = {t for _f, t in _terms(words)}
     assert not dropped & terms and kept <= terms
 
+
+
+def test_refining_a_search_answers_as_a_fresh_search_does(index_dir):
+    """Match masks are reused when a search is refined; the reuse must never change an answer."""
+    from search.service import SearchRequest, SearchService
+
+    warm = SearchService(index_dir)
+    warm.export(SearchRequest(q="ICESCO", lang=["fr"]))  # filters the reused mask in place
+    warm.search(SearchRequest(q="ICESCO", org=["AICTO"]))
+    for request in (SearchRequest(q="ICESCO"), SearchRequest(q="ICESCO", lang=["en"], page=1, per_page=2)):
+        refined, fresh = warm.search(request), SearchService(index_dir).search(request)
+        assert refined.total == fresh.total > 0
+        assert [hit.id for hit in refined.hits] == [hit.id for hit in fresh.hits]
+        assert {k: [(v.value, v.count) for v in vs] for k, vs in refined.facets.items()} == {
+            k: [(v.value, v.count) for v in vs] for k, vs in fresh.facets.items()}
