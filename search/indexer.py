@@ -34,7 +34,7 @@ SCHEMA_VERSION = 4  # 2: relation signatures; 3: entity lists stored as lists; 4
 MAX_FILE_BYTES = 25 * 1024 * 1024
 ALIASES_FILE = "aliases.toml"
 KNOWLEDGE_FILE = "entities.pickle"  # the archive's learned entity knowledge, one per generation
-WRITER_LIMIT_MB = 256
+WRITER_LIMIT_MB = 512  # a 10,000-document commit sorts in memory instead of through runs on disk
 # Extraction (decoding, cleaning, language, entities, signatures) runs in this many worker
 # processes when a reindex has at least POOL_MIN_FILES changed files; small ones stay in-process.
 EXTRACT_PROCS = 2
@@ -183,11 +183,13 @@ def _run(docs_dir: Path, index_dir: Path, full: bool, progress: Progress, summar
         summary.documents = meta.get("documents", 0)
         return  # nothing else to write: the live generation stays
 
+    texts = list(_texts(changed))  # decoded once for both archive-wide passes
     if full:
-        common = find_common_lines(_texts(changed), len(changed))
+        common = find_common_lines(texts, len(changed))
     else:
         common = frozenset(meta.get("common_lines", []))
-    knowledge = _learn_entities(docs_dir, changed, common, None if full else live)
+    knowledge = _learn_entities(docs_dir, texts, common, None if full else live)
+    del texts
     context = ExtractionContext(common_lines=common, extra={"entities": knowledge})
     plan = _Plan(removed, changed, old_files, files_meta, context)
 
@@ -347,7 +349,7 @@ def _read(state: _FileState) -> bytes:
     return data
 
 
-def _learn_entities(docs_dir: Path, changed: list[_FileState], common: frozenset[str], base_generation: Path | None) -> Knowledge:
+def _learn_entities(docs_dir: Path, texts: list[str], common: frozenset[str], base_generation: Path | None) -> Knowledge:
     """What the archive teaches about names: the researcher's aliases, then acronyms and name forms.
 
     A full build learns from every file; an incremental one extends the live generation's knowledge
@@ -356,7 +358,7 @@ def _learn_entities(docs_dir: Path, changed: list[_FileState], common: frozenset
     base = _load_knowledge(base_generation) if base_generation else None
     if base is None:
         base = load_aliases(docs_dir / ALIASES_FILE)
-    return learn_from_corpus((clean_text(text, None, common) for text in _texts(changed)), base)
+    return learn_from_corpus((clean_text(text, None, common) for text in texts), base)
 
 
 def _save_knowledge(generation: Path, knowledge: Knowledge) -> None:
@@ -377,7 +379,7 @@ def _load_knowledge(generation: Path) -> Knowledge | None:
 
 
 def _texts(states: list[_FileState]) -> Iterator[str]:
-    """The raw text of each readable file, one at a time (to find the archive's common lines)."""
+    """The raw text of each readable file, for the archive-wide passes (common lines, entity learning)."""
     for state in states:
         try:
             yield read_file_text(state.path.read_bytes(), state.path).text
