@@ -63,14 +63,16 @@ def build_facet_tables(searcher) -> tuple[dict[str, FacetTable], np.ndarray]:
     reader = searcher.reader()
     doc_count = reader.doc_count_all()
     live = np.zeros(doc_count, dtype=bool)
+    live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
     per_field: dict[str, tuple[list[int], list[str]]] = {name: ([], []) for name in FACET_FIELDS}
-    for docnum, stored in reader.iter_docs():
-        live[docnum] = True
-        for name, field in FACET_FIELDS.items():
-            value = stored.get(field)
-            if value in (None, ""):
-                continue
-            items = list(value) if isinstance(value, (list, tuple)) else [str(value)]
+    column = reader.column_reader("facets") if reader.has_column("facets") else None
+    for docnum in np.flatnonzero(live).tolist():
+        values = column[docnum] if column is not None else None
+        if not values:
+            continue
+        for name in FACET_FIELDS:
+            value = values.get(name)
+            items = value if isinstance(value, list) else [value]
             docs, vals = per_field[name]
             for item in items:
                 if item:

@@ -30,7 +30,7 @@ from .signatures import signature
 from .resources import data_files_fingerprint
 from .schema import build_schema, document_fields
 
-SCHEMA_VERSION = 4  # 2: relation signatures; 3: entity lists stored as lists; 4: learned entity knowledge
+SCHEMA_VERSION = 5  # 2: relation signatures; 3: entity lists as lists; 4: entity knowledge; 5: facet column
 MAX_FILE_BYTES = 25 * 1024 * 1024
 ALIASES_FILE = "aliases.toml"
 KNOWLEDGE_FILE = "entities.pickle"  # the archive's learned entity knowledge, one per generation

@@ -1,7 +1,8 @@
 """The Whoosh schema: per-language text fields, entity and facet fields, and bookkeeping."""
 from __future__ import annotations
 
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import PickleColumn, VarBytesColumn
+from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import english_analyzer, french_analyzer, name_analyzer, neutral_analyzer, sound_key_analyzer
 
@@ -32,6 +33,9 @@ def build_schema() -> Schema:
         # Canonical values as stored lists (names may hold commas); facets count them from arrays.
         "people": STORED(),
         "organisations": STORED(),
+        # The facet values again as one column: facet tables load from it without unpickling every
+        # stored document (texts included) when a generation opens.
+        "facets": COLUMN(PickleColumn(VarBytesColumn())),
         # Canonical names and every variant met, analysed as names, for `person:` / `org:` queries.
         "person_names": TEXT(analyzer=name_analyzer(), phrase=True),
         "org_names": TEXT(analyzer=name_analyzer(), phrase=True),
@@ -68,6 +72,8 @@ def document_fields(doc) -> dict:
         "datenum": date_number(doc.date),
         "people": list(doc.people),
         "organisations": list(doc.organisations),
+        "facets": {"org": list(doc.organisations), "person": list(doc.people), "lang": doc.lang,
+                   "year": str(doc.year) if doc.year is not None else None},
         "person_names": "\n".join([*doc.people, *doc.person_terms]),
         "org_names": "\n".join([*doc.organisations, *doc.org_terms]),
         "spell": f"{doc.title or ''}\n{doc.text}",
