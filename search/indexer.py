@@ -34,7 +34,7 @@ SCHEMA_VERSION = 5  # 2: relation signatures; 3: entity lists as lists; 4: entit
 MAX_FILE_BYTES = 25 * 1024 * 1024
 ALIASES_FILE = "aliases.toml"
 KNOWLEDGE_FILE = "entities.pickle"  # the archive's learned entity knowledge, one per generation
-WRITER_LIMIT_MB = 512  # a 10,000-document commit sorts in memory instead of through runs on disk
+WRITER_LIMIT_MB = 256
 # Extraction (decoding, cleaning, language, entities, signatures) runs in this many worker
 # processes when a reindex has at least POOL_MIN_FILES changed files; small ones stay in-process.
 EXTRACT_PROCS = 2
