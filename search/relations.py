@@ -75,14 +75,8 @@ def _copies(sigs: dict[str, dict]):
     for doc_id, sig in sigs.items():
         for value in sig["sketch"]:
             postings[value].append(doc_id)
-    shared: dict[tuple[str, str], int] = defaultdict(int)
+    shared = _pairs_sharing(postings.values(), MAX_HASH_DOCS)
     seen: set[tuple[str, str]] = set()
-    for docs in postings.values():
-        if len(docs) < 2 or len(docs) > MAX_HASH_DOCS:
-            continue
-        for i, a in enumerate(docs):
-            for b in docs[i + 1:]:
-                shared[(a, b) if a < b else (b, a)] += 1
     for (a, b), count in shared.items():
         sa, sb = sigs[a], sigs[b]
         if count < MIN_SHARED_HASHES or sa["source"] == sb["source"]:
@@ -101,15 +95,26 @@ def _copies(sigs: dict[str, dict]):
             yield a, b, "duplicate"
 
 
-def _shared_passages(sigs: dict[str, dict], postings: dict[int, list[str]]):
-    """Pairs in one language that share passages few documents hold and most of their rarer words."""
+def _pairs_sharing(lists: Iterable[list[str]], limit: int, accept=None) -> dict[tuple[str, str], int]:
+    """How many of the lists each pair of documents shares, over lists of at most `limit` documents.
+
+    The bound keeps the pairwise step linear in the archive's size: a value many documents hold
+    is boilerplate or topic, not evidence that two texts are one. accept(a, b) may refuse a pair.
+    """
     shared: dict[tuple[str, str], int] = defaultdict(int)
-    for docs in postings.values():
-        if len(docs) > RARE_HASH_DOCS:
+    for docs in lists:
+        if len(docs) > limit:
             continue
         for i, a in enumerate(docs):
             for b in docs[i + 1:]:
-                shared[(a, b) if a < b else (b, a)] += 1
+                if accept is None or accept(a, b):
+                    shared[(a, b) if a < b else (b, a)] += 1
+    return shared
+
+
+def _shared_passages(sigs: dict[str, dict], postings: dict[int, list[str]]):
+    """Pairs in one language that share passages few documents hold and most of their rarer words."""
+    shared = _pairs_sharing(postings.values(), RARE_HASH_DOCS)
     candidates = [pair for pair, count in shared.items() if count >= MIN_RARE_HASHES]
     if not candidates:
         return
@@ -157,23 +162,14 @@ def _contained(shared, sigs, a, b) -> bool:
 
 def _same_stories(sigs: dict[str, dict]):
     """Pairs in one language whose rarer words mostly coincide: one story, written up twice."""
-    df: dict[str, int] = defaultdict(int)
     postings: dict[str, list[str]] = defaultdict(list)
     for doc_id, sig in sigs.items():
         for term in sig.get("terms", []):
-            df[term] += 1
             postings[term].append(doc_id)
-    total = max(len(sigs), 1)
-    idf = {term: math.log(total / n) for term, n in df.items()}
-    limit = MAX_HASH_DOCS
-    shared: dict[tuple[str, str], int] = defaultdict(int)
-    for docs in postings.values():
-        if len(docs) > limit:
-            continue
-        for i, a in enumerate(docs):
-            for b in docs[i + 1:]:
-                if sigs[a]["lang"] == sigs[b]["lang"] and sigs[a]["source"] != sigs[b]["source"]:
-                    shared[(a, b) if a < b else (b, a)] += 1
+    idf = _term_idf(sigs)
+    shared = _pairs_sharing(
+        postings.values(), MAX_HASH_DOCS,
+        lambda a, b: sigs[a]["lang"] == sigs[b]["lang"] and sigs[a]["source"] != sigs[b]["source"])
     for (a, b), count in sorted(shared.items()):
         if count < MIN_SHARED_TERMS:
             continue
@@ -191,15 +187,9 @@ def _translations(sigs: dict[str, dict], group: dict[str, str]):
     for sig in known:
         for key in _anchor_keys(sig):
             anchors[key].append(sig["id"])
-    candidates: set[tuple[str, str]] = set()
-    limit = MAX_HASH_DOCS
-    for docs in anchors.values():
-        if len(docs) > limit:
-            continue
-        for i, a in enumerate(docs):
-            for b in docs[i + 1:]:
-                if sigs[a]["lang"] != sigs[b]["lang"] and sigs[a]["source"] != sigs[b]["source"]:
-                    candidates.add((a, b) if a < b else (b, a))
+    candidates = _pairs_sharing(
+        anchors.values(), MAX_HASH_DOCS,
+        lambda a, b: sigs[a]["lang"] != sigs[b]["lang"] and sigs[a]["source"] != sigs[b]["source"])
     scores = {pair: translation_score(sigs[pair[0]], sigs[pair[1]], weights) for pair in candidates}
     best: dict[str, float] = defaultdict(float)
     for (a, b), score in scores.items():
