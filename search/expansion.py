@@ -227,11 +227,15 @@ class Rare(Q.WrappingQuery):
     def __str__(self):
         return f"rare({self.child})"
 
+    def factor(self, searcher) -> float:
+        """What the clause's scores are multiplied by."""
+        return rarity(searcher, self.words)
+
     def matcher(self, searcher, context=None):
         m = self.child.matcher(searcher, context)
         if isinstance(m, NullMatcherClass):
             return m
-        factor = rarity(searcher, self.words)
+        factor = self.factor(searcher)
         return m if factor == 1.0 else WrappingMatcher(m, boost=factor)
 
 
@@ -249,9 +253,13 @@ class Variants(Rare):
     def _rewrap(self, child):
         return self.__class__(child, self.words, self.spelled)
 
-    def matcher(self, searcher, context=None):
+    def searched(self, searcher) -> bool:
+        """False when the word is too common for its variants to be worth searching."""
         top = searcher.get_parent() if hasattr(searcher, "get_parent") else searcher
-        if top.doc_frequency("spell", self.spelled) > VARIANTS_MAX_SHARE * top.doc_count_all():
+        return top.doc_frequency("spell", self.spelled) <= VARIANTS_MAX_SHARE * top.doc_count_all()
+
+    def matcher(self, searcher, context=None):
+        if not self.searched(searcher):
             return NullMatcherClass()
         return super().matcher(searcher, context)
 

@@ -71,11 +71,15 @@ class ParsedQuery:
 class WordFields(Q.Or):
     """One word searched over several fields: kept whole, and weighted by the word's rarity."""
 
+    def factor(self, searcher) -> float:
+        """What the word's scores are multiplied by: its rarity over every field."""
+        return rarity(searcher, [_safe_terms(self)])
+
     def matcher(self, searcher, context=None):
         m = super().matcher(searcher, context)
         if isinstance(m, NullMatcherClass):
             return m
-        factor = rarity(searcher, [_safe_terms(self)])
+        factor = self.factor(searcher)
         return m if factor == 1.0 else WrappingMatcher(m, boost=factor)
 
 
@@ -86,6 +90,8 @@ class WordFieldsGroup(syntax.OrGroup):
 class FreeWords(Q.Or):
     """The free words of a query, OR-ed, scored by how many of them a document holds (coordination)."""
 
+    coordination = COORDINATION
+
     def matcher(self, searcher, context=None):
         m = DefaultOr(self.subqueries, boost=self.boost).matcher(searcher, context)
         if len(self.subqueries) < 2 or isinstance(m, NullMatcherClass):
@@ -95,7 +101,7 @@ class FreeWords(Q.Or):
             for fieldname, text in _safe_terms(sub):
                 if fieldname in searcher.schema:
                     words[(fieldname, searcher.schema[fieldname].to_bytes(text))] = i
-        return CoordinationMatcher(m, words, len(self.subqueries), COORDINATION)
+        return CoordinationMatcher(m, words, len(self.subqueries), self.coordination)
 
 
 class CoordinationMatcher(WrappingMatcher):

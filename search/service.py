@@ -13,9 +13,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.collectors import TimeLimitCollector, TimeLimit
-from whoosh.reading import TermNotFound
 
 from . import store
 from .facets import FACET_FIELDS, FacetValue, build_facet_tables, facet_values
@@ -24,12 +22,14 @@ from .expansion import load_expansion
 from .query import Expanded, ParsedQuery, parse_query
 from .relations import copy_groups, load_relations
 from .schema import build_schema, language_group
+from .scoring import ArrayScorer, IndexArrays
 from .suggest import suggest_query
 
 SORTS = ("relevance", "date", "-date")
 MAX_PER_PAGE = 100
-MAX_FOLD_EXTRA = 2000
-MATCH_CACHE_SIZE = 64  # match masks kept per index generation (a few kB each at 10,000 documents)  # most extra ranked documents fetched to make up for folded copies
+MAX_FOLD_EXTRA = 2000  # most extra ranked documents fetched to make up for folded copies
+RANKING_GRACE = 0.05  # seconds Whoosh may rank for when numpy scoring ran out of time
+MATCH_CACHE_SIZE = 64  # match masks kept per index generation (a few kB each at 10,000 documents)
 
 
 @dataclass
@@ -118,6 +118,7 @@ class _Generation:
         self._searchers: list = []
         self.tables, self.live = build_facet_tables(self.searcher)
         self.doc_count = len(self.live)
+        self.arrays = IndexArrays(self.doc_count)  # field lengths for numpy scoring, loaded on first use
         self.datenum = np.zeros(self.doc_count, dtype=np.int64)
         reader = self.searcher.reader()
         if reader.has_column("datenum"):
@@ -254,7 +255,8 @@ class SearchService:
             return SearchResults(request.q, 0, request.page, request.per_page, [], {}, None,
                                  parsed.notices + ["There is no index yet: run `flask reindex`."])
         deadline = time.monotonic() + self.time_limit
-        matched, timed_out = self._matching(gen, parsed, deadline)
+        scorer = ArrayScorer(gen.searcher, gen.arrays, deadline)
+        matched, timed_out = self._matching(gen, parsed, scorer)
         filters = request.filters()
         masks = {name: gen.tables[name].mask_for(values, gen.doc_count) for name, values in filters.items()}
         combined = matched.copy()
@@ -274,7 +276,7 @@ class SearchService:
         if not request.q.strip() and sort == "relevance":
             sort = "-date"
         start = (request.page - 1) * request.per_page
-        page_docs, more_timeout = self._ordered(gen, parsed, combined, sort, start + request.per_page, deadline, folding)
+        page_docs, more_timeout = self._ordered(gen, parsed, combined, sort, start + request.per_page, scorer, folding)
         timed_out = timed_out or more_timeout
         page_docs = page_docs[start:start + request.per_page]
         hits = [self._hit(gen, docnum, score, parsed) for docnum, score in page_docs]
@@ -285,8 +287,8 @@ class SearchService:
         return SearchResults(request.q, total, request.page, request.per_page, hits, facets, suggestion,
                              notices, timed_out, sort)
 
-    def _matching(self, gen: _Generation, parsed: ParsedQuery, deadline: float) -> tuple[np.ndarray, bool]:
-        """Boolean mask of the documents the query matches (unscored), stopped at the deadline."""
+    def _matching(self, gen: _Generation, parsed: ParsedQuery, scorer: ArrayScorer) -> tuple[np.ndarray, bool]:
+        """Boolean mask of the documents the query matches, stopped at the scorer's deadline."""
         if isinstance(parsed.query, Q.Every):
             return gen.live.copy(), False
         mask = np.zeros(gen.doc_count, dtype=bool)
@@ -297,9 +299,9 @@ class SearchService:
         if cached is not None:
             return cached, False
         try:
-            mask = match_mask(gen.searcher, matching_query(parsed.query), gen.doc_count, deadline)
+            mask, _scores = scorer.evaluate(parsed.query)
         except TimeLimit:
-            return self._matching_walk(gen, parsed, deadline)
+            return self._matching_walk(gen, parsed, scorer.deadline)
         mask &= gen.live
         gen.cache_match(key, mask)
         return mask, False
@@ -318,24 +320,30 @@ class SearchService:
             mask[np.asarray(found, dtype=np.int64)] = True
         return mask & gen.live, timed_out
 
-    def _ordered(self, gen, parsed, allowed: np.ndarray, sort: str, limit: int, deadline: float, fold: bool):
+    def _ordered(self, gen, parsed, allowed: np.ndarray, sort: str, limit: int, scorer: ArrayScorer, fold: bool):
         """The first `limit` documents in the requested order; with fold, copies join the first of their group."""
         # Fetch enough to fill `limit` after folding: at most one extra per copy among the allowed.
         extra = min(int(allowed.sum()) - gen.count(allowed), MAX_FOLD_EXTRA) if fold else 0
         if sort == "relevance" and not isinstance(parsed.query, Q.Every):
-            docs, timed_out = self._ranked(gen, parsed, allowed, limit + extra, deadline)
+            docs, timed_out = self._ranked(gen, parsed, allowed, limit + extra, scorer)
         else:
             docs, timed_out = self._by_date(gen, allowed, sort, limit + extra), False
         return (gen.fold(docs) if fold else docs)[:limit], timed_out
 
-    def _ranked(self, gen, parsed, allowed: np.ndarray, limit: int, deadline: float):
-        """Top documents by BM25F among the allowed ones."""
+    def _ranked(self, gen, parsed, allowed: np.ndarray, limit: int, scorer: ArrayScorer):
+        """Top documents by BM25F among the allowed ones (search/scoring.py)."""
         if limit <= 0 or not allowed.any():
             return [], False
+        try:
+            return scorer.top_documents(parsed.query, allowed, limit), False
+        except TimeLimit:
+            return self._ranked_by_whoosh(gen, parsed, allowed, limit)
+
+    def _ranked_by_whoosh(self, gen, parsed, allowed: np.ndarray, limit: int):
+        """The best documents Whoosh's collector finds in a short grace time, once the deadline passed."""
         allowed_set = set(np.flatnonzero(allowed).tolist())
         collector = gen.searcher.collector(limit=limit, filter=allowed_set)
-        remaining = max(0.05, deadline - time.monotonic())
-        limited = TimeLimitCollector(collector, timelimit=remaining, use_alarm=False)
+        limited = TimeLimitCollector(collector, timelimit=RANKING_GRACE, use_alarm=False)
         timed_out = False
         try:
             gen.searcher.search_with_collector(parsed.query, limited)
@@ -409,11 +417,11 @@ class SearchService:
             return [], 0, False
         results = self.search(capped)
         parsed = parse_query(request.q, self.schema, self.expansion)
-        deadline = time.monotonic() + self.time_limit * 5
-        matched, _ = self._matching(gen, parsed, deadline)
+        scorer = ArrayScorer(gen.searcher, gen.arrays, time.monotonic() + self.time_limit * 5)
+        matched, _ = self._matching(gen, parsed, scorer)
         for name, values in request.filters().items():
             matched &= gen.tables[name].mask_for(values, gen.doc_count)
-        docs, _ = self._ordered(gen, parsed, matched, results.sort, limit, deadline, request.fold and gen.folds)
+        docs, _ = self._ordered(gen, parsed, matched, results.sort, limit, scorer, request.fold and gen.folds)
         rows = []
         for docnum, _score in docs:
             stored = gen.searcher.stored_fields(docnum)
@@ -423,86 +431,6 @@ class SearchService:
                 "people": split_list(stored.get("people")), "source": stored.get("source"),
             })
         return rows, results.total, results.total > limit
-
-
-def matching_query(query: Q.Query, covered: frozenset = frozenset()) -> Q.Query:
-    """A query matching the same documents, without the phrases whose words it also matches alone.
-
-    Phrases and proximity clauses OR-ed beside their own words (here or in an enclosing OR) only
-    change scores, yet walking their positions is most of the time of finding every match; ranking
-    keeps the full query.
-    """
-    if type(query) is Q.NullQuery or not isinstance(query, Q.Or) or getattr(query, "minmatch", 0):
-        return query
-    words = covered | frozenset(_disjunct_terms(query))
-    kept = [
-        matching_query(sub, words) for sub in query.subqueries
-        if not (isinstance(sub, Q.Phrase) and all((sub.fieldname, w) in words for w in sub.words))
-    ]
-    return Q.Or(kept) if kept else Q.NullQuery
-
-
-def match_mask(searcher, query: Q.Query, doc_count: int, deadline: float) -> np.ndarray:
-    """Boolean mask of the documents a query matches (deleted ones included), combined with numpy:
-    ORs and ANDs of terms read straight from the postings blocks instead of walking a matcher tree
-    posting by posting. Other clauses are matched by Whoosh. Raises TimeLimit past the deadline."""
-    if time.monotonic() > deadline:
-        raise TimeLimit()
-    if type(query) is Q.Term:
-        mask = np.zeros(doc_count, dtype=bool)
-        mask[_term_ids(searcher.reader(), query.fieldname, query.text)] = True
-        return mask
-    if isinstance(query, (Q.Or, Q.DisjunctionMax)) and not getattr(query, "minmatch", 0):
-        mask = np.zeros(doc_count, dtype=bool)
-        for sub in query.subqueries:
-            mask |= match_mask(searcher, sub, doc_count, deadline)
-        return mask
-    if type(query) is Q.And:
-        mask = np.ones(doc_count, dtype=bool)
-        for sub in query.subqueries:
-            mask &= match_mask(searcher, sub, doc_count, deadline)
-        return mask
-    if type(query) is Q.AndNot:
-        return match_mask(searcher, query.a, doc_count, deadline) & ~match_mask(searcher, query.b, doc_count, deadline)
-    if query is Q.NullQuery or type(query) is Q.NullQuery:
-        return np.zeros(doc_count, dtype=bool)
-    mask = np.zeros(doc_count, dtype=bool)
-    found = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
-    mask[found] = True
-    return mask
-
-
-def _term_ids(reader, fieldname: str, text) -> np.ndarray:
-    """Document numbers of a term's postings, block by block."""
-    parts = []
-    for sub, offset in reader.leaf_readers():
-        try:
-            matcher = sub.postings(fieldname, text)
-        except TermNotFound:
-            continue
-        parts.append(np.asarray(_leaf_ids(matcher), dtype=np.int64) + offset)
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-
-
-def _leaf_ids(matcher) -> list[int]:
-    if not isinstance(matcher, W3LeafMatcher):
-        return list(matcher.all_ids())
-    ids: list[int] = []
-    while matcher.is_active():  # whole blocks at a time (whoosh3 3.54.0 is pinned exactly)
-        if matcher._ids is None:
-            matcher._read_ids()
-        ids.extend(matcher._ids[matcher._i:])
-        matcher._next_block()
-    return ids
-
-
-def _disjunct_terms(query: Q.Query):
-    """(field, text) of the plain terms a query matches on their own through ORs only."""
-    if isinstance(query, Q.Term) and type(query) is Q.Term:
-        yield query.fieldname, query.text
-    elif isinstance(query, Q.Or) and not getattr(query, "minmatch", 0):
-        for sub in query.subqueries:
-            yield from _disjunct_terms(sub)
 
 
 def split_list(value) -> list[str]:

@@ -1,0 +1,471 @@
+"""Match and score a query over the whole index at once, with numpy arrays.
+
+Whoosh finds and scores matches by walking a tree of matchers one posting at a time, in Python:
+a two-word query over eight fields with its expansions walks tens of thousands of postings and
+took a second at 10,000 documents. Here each term's postings are read block by block into arrays,
+scored with BM25F exactly as Whoosh scores them (same idf, average length, B and K1, the same
+one-byte field lengths), and the query tree is combined with array operations: a sum for OR and
+AND, a maximum for DisjunctionMax, the rarity and coordination factors of our own query classes,
+and phrases checked on positions for all candidate documents together.
+
+The result is one score per document (0 where it does not match) and the match mask. A query
+class this module does not know is matched and scored by Whoosh's own matcher, so every query
+still gets its exact answer.
+
+Optional phrases (a phrase OR-ed beside its own words, as the proximity clauses are) never change
+which documents match, only their scores, and checking their positions is most of the cost. Such
+a phrase is checked only for the documents in `verify`; elsewhere it counts as matched, which
+gives an upper bound of each document's score. `top_documents` ranks on those bounds and checks
+positions only for the documents that may reach the top.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from pickle import loads
+
+import numpy as np
+from whoosh import query as Q
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.collectors import TimeLimit
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.query.terms import MultiTerm
+from whoosh.reading import TermNotFound
+from whoosh.system import _INT_SIZE
+from whoosh.util.numeric import byte_to_length
+
+from .expansion import Rare, Variants
+from .query import FreeWords, WordFields
+
+_BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+_POSITION_STRIDE = np.int64(1) << 32  # documents × positions packed in one int64 key
+_DEADLINE_EVERY = 1024  # postings walked by Whoosh between two looks at the clock
+
+
+class IndexArrays:
+    """Per-generation arrays the scorer reads: each field's document lengths, loaded on first use."""
+
+    def __init__(self, doc_count: int):
+        self.doc_count = doc_count
+        self._lengths: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def lengths(self, reader, fieldname: str) -> np.ndarray:
+        """Every document's length in a field, as Whoosh decodes it (0 where absent)."""
+        lengths = self._lengths.get(fieldname)
+        if lengths is not None:
+            return lengths
+        codes = np.zeros(self.doc_count, dtype=np.uint8)
+        for sub, offset in reader.leaf_readers():
+            column = sub._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if column is None:
+                continue
+            count = min(column._count, sub.doc_count_all())
+            raw = column._dbfile.get(column._basepos, count) if count else b""
+            codes[offset:offset + count] = np.frombuffer(raw, dtype=np.uint8)
+        lengths = _BYTE_LENGTHS[codes]
+        with self._lock:
+            self._lengths[fieldname] = lengths
+        return lengths
+
+
+class Postings:
+    """One term's postings over the whole index: global document numbers, weights, raw values."""
+
+    __slots__ = ("ids", "weights", "values")
+
+    def __init__(self, ids: np.ndarray, weights: np.ndarray, values: list | None):
+        self.ids, self.weights, self.values = ids, weights, values
+
+
+def read_postings(reader, fieldname: str, btext: bytes, values: bool = False) -> Postings | None:
+    """A term's postings, whole blocks at a time (deleted documents included: callers mask them)."""
+    ids, weights, raw = [], [], [] if values else None
+    for sub, offset in reader.leaf_readers():
+        try:
+            matcher = sub.postings(fieldname, btext)
+        except TermNotFound:
+            continue
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child  # the live mask leaves deleted documents out later
+        block_ids, block_weights, block_values = _leaf_postings(matcher, values)
+        ids.append(np.asarray(block_ids, dtype=np.int64) + offset)
+        weights.append(np.asarray(block_weights, dtype=np.float64))
+        if values:
+            raw.extend(block_values)
+    if not ids:
+        return None
+    return Postings(np.concatenate(ids), np.concatenate(weights), raw)
+
+
+def _leaf_postings(matcher, values: bool):
+    if not isinstance(matcher, W3LeafMatcher):
+        ids, weights, raw = [], [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            if values:
+                raw.append(matcher.value())
+            matcher.next()
+        return ids, weights, raw
+    ids, weights, raw = [], [], []
+    while matcher.is_active():  # whoosh3 3.54.0 is pinned exactly: its block layout is known
+        if matcher._ids is None:
+            matcher._read_ids()
+        if matcher._weights is None:
+            matcher._read_weights()
+        ids.extend(matcher._ids[matcher._i:])
+        weights.extend(matcher._weights[matcher._i:])
+        if values:
+            if matcher._values is None:
+                matcher._read_values()
+            raw.extend(matcher._values[matcher._i:])
+        matcher._next_block()
+    return ids, weights, raw
+
+
+class ArrayScorer:
+    """Evaluates a query into (match mask, scores) over every document of a searcher's index."""
+
+    def __init__(self, searcher, arrays: IndexArrays, deadline: float | None = None):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.schema = searcher.schema
+        self.arrays = arrays
+        self.n = arrays.doc_count
+        self.deadline = deadline
+        weighting = searcher.weighting
+        self.K1 = getattr(weighting, "K1", 1.2)
+        self.B = getattr(weighting, "B", 0.75)
+        self.field_B = getattr(weighting, "_field_B", {})
+        self.bm25 = type(weighting).__name__ == "BM25F"
+        self.verify: np.ndarray | None = None  # documents whose optional phrases are checked
+        self.deferred = False  # an optional phrase was counted as matched somewhere
+        self._postings: dict[tuple[str, bytes], Postings | None] = {}
+
+    def postings(self, fieldname: str, btext: bytes, values: bool = False) -> Postings | None:
+        """A term's postings, read once per scorer."""
+        key = (fieldname, btext)
+        cached = self._postings.get(key, False)
+        if cached is False or (values and cached is not None and cached.values is None):
+            cached = self._postings[key] = read_postings(self.reader, fieldname, btext, values)
+        return cached
+
+    # -- entry point ---------------------------------------------------------------------------
+    def evaluate(self, query: Q.Query, covered: frozenset = frozenset()) -> tuple[np.ndarray, np.ndarray]:
+        """(mask, scores): which documents match, and their scores (0 elsewhere). Raises TimeLimit.
+
+        `covered` holds the (field, term) pairs OR-ed around this clause: a phrase of those terms
+        is optional (see the module's docstring).
+        """
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise TimeLimit()
+        if not self.bm25:
+            return self._by_whoosh(query)
+        kind = type(query)
+        if query is Q.NullQuery or kind is Q.NullQuery or kind is type(Q.NullQuery):
+            return self._empty()
+        if kind is Q.Term:
+            return self._term(query.fieldname, query.text, query.boost)
+        if isinstance(query, Variants):
+            if not query.searched(self.searcher):
+                return self._empty()
+            return self._factor(self.evaluate(query.child, covered), query.factor(self.searcher))
+        if isinstance(query, Rare):
+            return self._factor(self.evaluate(query.child, covered), query.factor(self.searcher))
+        if isinstance(query, Q.Or) and (getattr(query, "minmatch", 0) or getattr(query, "scale", None)):
+            return self._by_whoosh(query)
+        if isinstance(query, WordFields):
+            result = self._compound(query, np.add, covered | _disjunct_terms(query))
+            return self._factor(result, query.factor(self.searcher)) if result[0].any() else result
+        if isinstance(query, FreeWords):
+            return self._free_words(query, covered | _disjunct_terms(query))
+        if kind in (Q.Or, Q.DefaultOr) or (isinstance(query, Q.Or) and _plain_or(query)):
+            return self._compound(query, np.add, covered | _disjunct_terms(query))
+        if kind is Q.And:
+            return self._compound(query, np.add, intersect=True)
+        if kind is Q.DisjunctionMax:
+            return self._compound(query, np.maximum, covered | _disjunct_terms(query))
+        if kind is Q.AndNot:
+            mask, scores = self.evaluate(query.a)
+            if mask.any():
+                excluded, _ = self._exactly(query.b)
+                mask = mask & ~excluded
+                scores = np.where(mask, scores, 0.0)
+            return mask, scores
+        if kind is Q.AndMaybe:
+            mask, scores = self.evaluate(query.a)
+            if mask.any():
+                extra_mask, extra = self.evaluate(query.b)
+                scores = scores + np.where(mask & extra_mask, extra, 0.0)
+            return mask, scores
+        if kind is Q.Phrase:
+            optional = all((query.fieldname, w) in covered for w in query.words)
+            return self._phrase(query, optional)
+        if isinstance(query, MultiTerm) and type(query).matcher is MultiTerm.matcher:
+            return self._multi_term(query)
+        return self._by_whoosh(query)
+
+    def _exactly(self, query: Q.Query):
+        """A clause whose matches must be exact whatever `verify` says (one that excludes)."""
+        verify, self.verify = self.verify, None
+        try:
+            return self.evaluate(query)
+        finally:
+            self.verify = verify
+
+    def top_documents(self, query: Q.Query, allowed: np.ndarray, limit: int) -> list[tuple[int, float]]:
+        """The `limit` best (document, score) among the allowed ones, best first, ties by document.
+
+        Scores are first computed with optional phrases counted as matched (upper bounds); the
+        phrases are then checked for the best documents until no unchecked document's bound can
+        reach the last place.
+        """
+        self.verify = None
+        self.deferred = False
+        mask, upper = self.evaluate(query)
+        allowed = allowed & mask
+        if not self.deferred:
+            return _top(allowed, upper, limit)
+        candidates = np.flatnonzero(allowed)
+        order = np.lexsort((candidates, -upper[candidates]))
+        checked = np.zeros(self.n, dtype=bool)
+        checked[candidates[order[:max(2 * limit, limit + 20)]]] = True
+        while True:
+            self.verify = checked
+            _mask, exact = self.evaluate(query)
+            scores = np.where(checked, exact, upper)
+            best = _top(allowed & checked, scores, limit)
+            if len(best) < limit and (allowed & ~checked).any():
+                threshold = -np.inf
+            else:
+                threshold = best[-1][1] if best else -np.inf
+            rest = allowed & ~checked & (upper >= threshold)
+            if not rest.any():
+                return best
+            more = np.flatnonzero(rest)
+            more = more[np.lexsort((more, -upper[more]))[:max(4 * limit, 64, int(checked.sum()))]]
+            checked[more] = True
+
+    # -- leaves --------------------------------------------------------------------------------
+    def _empty(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(self.n, dtype=bool), np.zeros(self.n, dtype=np.float64)
+
+    def _btext(self, fieldname: str, text) -> bytes | None:
+        if fieldname not in self.schema:
+            return None
+        try:
+            return self.schema[fieldname].to_bytes(text)
+        except ValueError:
+            return None
+
+    def _term_scores(self, fieldname: str, btext: bytes, postings: Postings) -> np.ndarray:
+        """BM25F of a term for each of its postings, as whoosh.scoring.BM25FScorer computes it."""
+        weights = postings.weights
+        if not self.schema[fieldname].scorable:
+            return weights.copy()
+        idf = self.searcher.idf(fieldname, btext)
+        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        B = self.field_B.get(fieldname, self.B)
+        K1 = self.K1
+        lengths = self.arrays.lengths(self.reader, fieldname)[postings.ids]
+        return idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avgfl)))
+
+    def _term(self, fieldname: str, text, boost: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        btext = self._btext(fieldname, text)
+        mask, scores = self._empty()
+        if btext is None:
+            return mask, scores
+        postings = self.postings(fieldname, btext)
+        if postings is None:
+            return mask, scores
+        mask[postings.ids] = True
+        scores[postings.ids] = self._term_scores(fieldname, btext, postings) * boost
+        return mask, scores
+
+    def _multi_term(self, query: MultiTerm) -> tuple[np.ndarray, np.ndarray]:
+        """Fuzzy, prefix and wildcard terms: an OR of the index's terms they stand for (Whoosh's own)."""
+        fieldname = query.field()
+        words = [w for w in query._btexts(self.reader) if w] if fieldname in self.schema else []
+        mask, scores = self._empty()
+        for word in words:
+            text = word if isinstance(word, str) else self.schema[fieldname].from_bytes(word)
+            m, s = self._term(fieldname, text, query.boost)
+            mask |= m
+            scores += s
+        return mask, scores
+
+    def _phrase(self, query: Q.Phrase, optional: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Documents holding the words in order, each within `slop` positions of the one before
+        (Whoosh's SpanNear2, ordered, mindist 1), scored as the sum of the words' scores.
+
+        An optional phrase is checked only in `verify` and counts as matched elsewhere."""
+        fieldname = query.fieldname
+        field = self.schema[fieldname] if fieldname in self.schema else None
+        if field is None or not query.words:
+            return self._empty()
+        if not field.format or not field.format.supports("positions"):
+            return self._by_whoosh(query)
+        terms = []
+        for word in query.words:
+            btext = self._btext(fieldname, word)
+            postings = self.postings(fieldname, btext, values=True) if btext is not None else None
+            if postings is None:
+                return self._empty()
+            terms.append((btext, postings))
+        candidates = terms[0][1].ids
+        for _btext, postings in terms[1:]:
+            candidates = np.intersect1d(candidates, postings.ids, assume_unique=True)
+        mask, scores = self._empty()
+        if candidates.size == 0:
+            return mask, scores
+        if optional and (self.verify is None or not self.verify[candidates].all()):
+            self.deferred = True
+            assumed = candidates if self.verify is None else candidates[~self.verify[candidates]]
+            checked = candidates[self.verify[candidates]] if self.verify is not None else candidates[:0]
+            matched = np.union1d(assumed, self._spans(terms, checked, query.slop))
+        else:
+            matched = self._spans(terms, candidates, query.slop)
+        if matched.size == 0:
+            return mask, scores
+        mask[matched] = True
+        total = np.zeros(matched.size, dtype=np.float64)
+        for btext, postings in terms:
+            at = np.searchsorted(postings.ids, matched)
+            total += self._term_scores(fieldname, btext, _subset(postings, at))
+        scores[matched] = total * query.boost
+        return mask, scores
+
+    @staticmethod
+    def _spans(terms, candidates: np.ndarray, slop: int) -> np.ndarray:
+        """The candidates where each word follows the one before within `slop` positions."""
+        ends = None
+        for _btext, postings in terms:
+            if candidates.size == 0:
+                return candidates
+            keys = _position_keys(postings, candidates)
+            if ends is not None:
+                before = np.searchsorted(ends, keys - 1, side="right") - 1
+                ok = before >= 0
+                ok[ok] = keys[ok] - ends[before[ok]] <= slop
+                keys = keys[ok]
+            ends = keys
+        return candidates[np.unique(ends // _POSITION_STRIDE)]
+
+    # -- compounds -----------------------------------------------------------------------------
+    def _compound(self, query: Q.CompoundQuery, combine, covered: frozenset = frozenset(), intersect: bool = False):
+        subs = query.subqueries
+        if not subs:
+            return self._empty()
+        if len(subs) == 1:
+            return self.evaluate(subs[0], covered)  # Whoosh's CompoundQuery.matcher drops its boost here too
+        mask, scores = self.evaluate(subs[0], covered)
+        for sub in subs[1:]:
+            if intersect and not mask.any():
+                return self._empty()
+            m, s = self.evaluate(sub, covered)
+            if intersect:
+                mask &= m
+            else:
+                mask |= m
+            scores = combine(scores, s)
+        if intersect:
+            scores = np.where(mask, scores, 0.0)
+        return mask, scores * query.boost if query.boost != 1.0 else scores
+
+    def _free_words(self, query: FreeWords, covered: frozenset):
+        """The free words OR-ed, times the share of the words a document holds (coordination)."""
+        subs = query.subqueries
+        if len(subs) < 2:
+            return self._compound(query, np.add, covered)
+        mask, scores = self._empty()
+        held = np.zeros(self.n, dtype=np.int32)
+        for sub in subs:
+            m, s = self.evaluate(sub, covered)
+            mask |= m
+            scores += s
+            held += m
+        if query.boost != 1.0:
+            scores *= query.boost
+        share = np.maximum(1, held) / len(subs)
+        return mask, scores * share ** query.coordination
+
+    @staticmethod
+    def _factor(result, factor: float):
+        mask, scores = result
+        return (mask, scores * factor) if factor != 1.0 and mask.any() else result
+
+    # -- anything else -------------------------------------------------------------------------
+    def _by_whoosh(self, query: Q.Query):
+        """Whoosh's own matcher, walked segment by segment: exact for any query class."""
+        ids: list[int] = []
+        found: list[float] = []
+        for sub, offset in self.searcher.leaf_searchers():
+            matcher = query.matcher(sub, None)
+            count = 0
+            while matcher.is_active():
+                ids.append(matcher.id() + offset)
+                found.append(matcher.score())
+                matcher.next()
+                count += 1
+                if count % _DEADLINE_EVERY == 0 and self.deadline is not None and time.monotonic() > self.deadline:
+                    raise TimeLimit()
+        mask, scores = self._empty()
+        if ids:
+            at = np.asarray(ids, dtype=np.int64)
+            mask[at] = True
+            scores[at] = np.asarray(found, dtype=np.float64)
+        return mask, scores
+
+
+def _plain_or(query: Q.Or) -> bool:
+    """An Or subclass that keeps Or's own matcher (ours mark expansions apart, nothing more)."""
+    return type(query).matcher is Q.Or.matcher and type(query)._matcher is Q.Or._matcher
+
+
+def _subset(postings: Postings, at: np.ndarray) -> Postings:
+    return Postings(postings.ids[at], postings.weights[at], None)
+
+
+def _top(allowed: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    docnums = np.flatnonzero(allowed)
+    if limit <= 0 or docnums.size == 0:
+        return []
+    if docnums.size > 4 * limit:
+        keep = np.argpartition(-scores[docnums], limit - 1)[:limit]
+        floor = scores[docnums[keep]].min()
+        docnums = docnums[scores[docnums] >= floor]  # ties at the last place are kept for the docnum order
+    order = np.lexsort((docnums, -scores[docnums]))[:limit]
+    return [(int(docnums[i]), float(scores[docnums[i]])) for i in order]
+
+
+def _disjunct_terms(query: Q.Query) -> frozenset:
+    """(field, text) of the plain terms a query matches on their own through ORs only."""
+    found = set()
+    stack = [query]
+    while stack:
+        node = stack.pop()
+        if type(node) is Q.Term:
+            found.add((node.fieldname, node.text))
+        elif isinstance(node, Q.Or) and not getattr(node, "minmatch", 0):
+            stack.extend(node.subqueries)
+    return frozenset(found)
+
+
+def _position_keys(postings: Postings, candidates: np.ndarray) -> np.ndarray:
+    """Sorted keys (candidate index × stride + position) of a term's positions in the candidates.
+
+    A posting's value is its frequency (_INT_SIZE bytes) then the pickled gaps between positions
+    (whoosh.formats.Positions, pinned with whoosh3 3.54.0); the gaps are summed per document here.
+    """
+    at = np.searchsorted(postings.ids, candidates)
+    values = postings.values
+    gaps = [loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".") for v in map(values.__getitem__, at.tolist())]
+    counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
+    flat = np.fromiter((g for gs in gaps for g in gs), dtype=np.int64, count=int(counts.sum()))
+    running = np.cumsum(flat)
+    starts = np.cumsum(counts) - counts
+    before = np.where(starts > 0, running[np.maximum(starts - 1, 0)], 0)
+    positions = running - np.repeat(before, counts)
+    owners = np.repeat(np.arange(len(gaps), dtype=np.int64), counts)
+    return owners * _POSITION_STRIDE + positions
