@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
+from functools import lru_cache
 from html import escape
 
 from .analysis import ANALYZERS, name_analyzer, sound_key_analyzer
@@ -32,20 +33,40 @@ def match_spans(text: str, lang: str, terms: set[str], name_terms: set[str] = fr
     terms are the text fields' terms, name_terms those of entity names, key_terms sound keys of names.
     """
     spans = []
-    group = language_group(lang)
-    if terms:
-        for token in _cached(group)(text, positions=True, chars=True, removestops=True, mode="index"):
-            if token.text in terms:
-                spans.append((token.startchar, token.endchar))
-    if name_terms:
-        for token in _cached("names")(text, positions=True, chars=True, mode="index"):
-            if token.text in name_terms:
-                spans.append((token.startchar, token.endchar))
-    if key_terms:
-        for token in _cached("keys")(text, positions=True, chars=True, mode="index"):
-            if token.text in key_terms:
-                spans.append((token.startchar, token.endchar))
+    for group, wanted in ((language_group(lang), terms), ("names", name_terms), ("keys", key_terms)):
+        if wanted:
+            spans += _spans_of(group, text, wanted)
     return sorted(set(spans))
+
+
+def _spans_of(group: str, text: str, wanted: set[str]) -> list[tuple[int, int]]:
+    """Spans of the tokens a group's analyser turns into one of the wanted terms.
+
+    Every filter of our analysers maps one token to at most one (search/analysis.py), so each
+    distinct word is analysed once, alone, and remembered: a page of ten long documents no longer
+    runs the whole filter chain over every token.
+    """
+    analyzer = _cached(group)
+    tokenizer = analyzer.items[0] if hasattr(analyzer, "items") else None
+    expression = getattr(tokenizer, "expression", None)
+    if expression is None or getattr(tokenizer, "gaps", False):
+        return [(t.startchar, t.endchar) for t in analyzer(text, positions=True, chars=True, removestops=True, mode="index")
+                if t.text in wanted]
+    spans = []
+    for m in expression.finditer(text):
+        term, start, end = _term_of(group, m.group())
+        if term in wanted:
+            spans.append((m.start() + start, m.start() + end))
+    return spans
+
+
+@lru_cache(maxsize=200_000)
+def _term_of(group: str, word: str) -> tuple[str | None, int, int]:
+    """The index term of one word for a group's analyser (None for a stop word), and the part of
+    the word it covers (an elided article is left out: l’|ensemble)."""
+    for token in _cached(group)(word, chars=True, removestops=True, mode="index"):
+        return token.text, token.startchar, token.endchar
+    return None, 0, len(word)
 
 
 def mark(text: str, spans: list[tuple[int, int]]) -> str:
