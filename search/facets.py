@@ -39,14 +39,24 @@ class FacetTable:
             mask[self.doc_rows[rows]] = True
         return mask
 
-    def counts(self, docs: np.ndarray, group: np.ndarray | None = None) -> np.ndarray:
-        """How many documents of the boolean mask `docs` hold each value (groups of copies once)."""
+    def counts(self, docs: np.ndarray, group: np.ndarray | None = None, solo: np.ndarray | None = None) -> np.ndarray:
+        """How many documents of the boolean mask `docs` hold each value (groups of copies once).
+
+        `group` numbers the copies of one article alike; `solo` marks the documents without copies,
+        counted directly, so only the few copies need the pairs (value, group) made unique.
+        """
         hit = docs[self.doc_rows]
-        values = self.value_rows[hit]
-        if group is not None:
-            pairs = np.unique(values.astype(np.int64) * len(group) + group[self.doc_rows[hit]])
-            values = pairs // len(group)
-        return np.bincount(values, minlength=len(self.values))
+        if group is None:
+            return np.bincount(self.value_rows[hit], minlength=len(self.values))
+        if solo is None:
+            solo = np.zeros(len(group), dtype=bool)
+        alone = solo[self.doc_rows]
+        counts = np.bincount(self.value_rows[hit & alone], minlength=len(self.values))
+        shared = hit & ~alone
+        if shared.any():
+            pairs = np.unique(self.value_rows[shared].astype(np.int64) * len(group) + group[self.doc_rows[shared]])
+            counts += np.bincount(pairs // len(group), minlength=len(self.values))
+        return counts
 
 
 def _stored_values(value) -> list[str]:

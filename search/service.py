@@ -23,7 +23,7 @@ from .query import Expanded, ParsedQuery, parse_query
 from .relations import copy_groups, load_relations
 from .schema import build_schema, language_group
 from .scoring import ArrayScorer, IndexArrays
-from .suggest import suggest_query
+from .suggest import LazyVocabulary, suggest_query
 
 SORTS = ("relevance", "date", "-date")
 MAX_PER_PAGE = 100
@@ -119,6 +119,7 @@ class _Generation:
         self.tables, self.live = build_facet_tables(self.searcher)
         self.doc_count = len(self.live)
         self.arrays = IndexArrays(self.doc_count)  # field lengths for numpy scoring, loaded on first use
+        self.vocabulary = LazyVocabulary(lambda: self.searcher.reader())  # "did you mean", on first use
         self.datenum = np.zeros(self.doc_count, dtype=np.int64)
         reader = self.searcher.reader()
         if reader.has_column("datenum"):
@@ -140,12 +141,13 @@ class _Generation:
             if docnums:
                 self.group[docnums] = min(docnums)
         self.folds = bool((self.group != np.arange(self.doc_count)).any())
+        self.solo = np.bincount(self.group, minlength=self.doc_count)[self.group] == 1  # documents without copies
 
     def count(self, mask: np.ndarray) -> int:
         """Documents in the mask, copies of one article counted once."""
         if not self.folds:
             return int(mask.sum())
-        return int(np.unique(self.group[mask]).size)
+        return int((mask & self.solo).sum()) + int(np.unique(self.group[mask & ~self.solo]).size)
 
     def fold(self, ranked: list[tuple[int, float | None]]) -> list[tuple[int, float | None]]:
         """The ranked documents with every copy after the first of its group left out."""
@@ -269,7 +271,7 @@ class SearchService:
             for other, mask in masks.items():
                 if other != name:
                     base &= mask
-            counts = table.counts(base, gen.group if folding else None)
+            counts = table.counts(base, gen.group, gen.solo) if folding else table.counts(base)
             facets[name] = facet_values(table, counts, filters.get(name, []), name)
         total = gen.count(combined) if folding else int(combined.sum())
         sort = request.sort if request.sort in SORTS else "relevance"
@@ -283,7 +285,7 @@ class SearchService:
         notices = list(parsed.notices)
         if timed_out:
             notices.append("The search took too long and was stopped: results may be incomplete. Try more specific words.")
-        suggestion = suggest_query(gen.searcher, request.q, parsed) if request.q.strip() else None
+        suggestion = suggest_query(gen.searcher, request.q, parsed, gen.vocabulary) if request.q.strip() else None
         return SearchResults(request.q, total, request.page, request.per_page, hits, facets, suggestion,
                              notices, timed_out, sort)
 
