@@ -12,12 +12,19 @@ from __future__ import annotations
 import json
 import math
 import os
+import pickle
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-SIGNATURES_NAME = "signatures.json"
+# Signatures of every document: a base file, carried to the next generation by a hard link, and the
+# changes since it (new signatures, sources gone). A reindex of a few files writes only the changes;
+# once they reach COMPACT_SHARE of the archive, the base is written again.
+SIGNATURES_NAME = "signatures.pickle"
+SIGNATURES_DELTA_NAME = "signatures-delta.pickle"
+OLD_SIGNATURES_NAME = "signatures.json"  # generations built before
+COMPACT_SHARE = 0.2
 RELATIONS_NAME = "relations.json"
 # Shared sketch hashes needed before a pair is compared (fewer is chance), and the share of the
 # smaller document's sketch the other must hold to be a copy of it.
@@ -89,7 +96,8 @@ def _copies(sigs: dict[str, dict]):
         if count / size_small >= COPY_CONTAINMENT:
             yield a, b, "duplicate"
             seen.add((a, b) if a < b else (b, a))
-    for a, b in sorted(set(_same_stories(sigs)) | set(_shared_passages(sigs, postings))):
+    idf = _term_idf(sigs)
+    for a, b in sorted(set(_same_stories(sigs, idf)) | set(_shared_passages(sigs, postings, idf))):
         if (a, b) not in seen and not _contained(shared, sigs, a, b):
             seen.add((a, b))
             yield a, b, "duplicate"
@@ -112,13 +120,12 @@ def _pairs_sharing(lists: Iterable[list[str]], limit: int, accept=None) -> dict[
     return shared
 
 
-def _shared_passages(sigs: dict[str, dict], postings: dict[int, list[str]]):
+def _shared_passages(sigs: dict[str, dict], postings: dict[int, list[str]], idf: dict[str, float]):
     """Pairs in one language that share passages few documents hold and most of their rarer words."""
     shared = _pairs_sharing(postings.values(), RARE_HASH_DOCS)
     candidates = [pair for pair, count in shared.items() if count >= MIN_RARE_HASHES]
     if not candidates:
         return
-    idf = _term_idf(sigs)
     for a, b in candidates:
         sa, sb = sigs[a], sigs[b]
         if sa["lang"] != sb["lang"] or sa["source"] == sb["source"] or not _same_time(sa, sb):
@@ -160,22 +167,30 @@ def _contained(shared, sigs, a, b) -> bool:
     return count >= MIN_SHARED_HASHES and small > 0 and count / small >= COPY_CONTAINMENT
 
 
-def _same_stories(sigs: dict[str, dict]):
+def _same_stories(sigs: dict[str, dict], idf: dict[str, float]):
     """Pairs in one language whose rarer words mostly coincide: one story, written up twice."""
     postings: dict[str, list[str]] = defaultdict(list)
     for doc_id, sig in sigs.items():
         for term in sig.get("terms", []):
             postings[term].append(doc_id)
-    idf = _term_idf(sigs)
     shared = _pairs_sharing(
         postings.values(), MAX_HASH_DOCS,
         lambda a, b: sigs[a]["lang"] == sigs[b]["lang"] and sigs[a]["source"] != sigs[b]["source"])
+    terms: dict[str, frozenset] = {}
+    weight: dict[str, float] = {}
     for (a, b), count in sorted(shared.items()):
         if count < MIN_SHARED_TERMS:
             continue
-        ta, tb = set(sigs[a]["terms"]), set(sigs[b]["terms"])
-        union = sum(idf[t] for t in ta | tb)
-        if union and sum(idf[t] for t in ta & tb) / union >= STORY_SIMILARITY:
+        for doc in (a, b):
+            if doc not in terms:
+                terms[doc] = frozenset(sigs[doc]["terms"])
+                weight[doc] = sum(idf[t] for t in terms[doc])
+        # Weighted Jaccard: shared / (wa + wb - shared) >= S  <=>  shared >= S (wa + wb) / (1 + S),
+        # and shared is at most the lighter side: most pairs are refused before any sum.
+        needed = STORY_SIMILARITY * (weight[a] + weight[b]) / (1 + STORY_SIMILARITY)
+        if not needed or min(weight[a], weight[b]) < needed:
+            continue
+        if sum(idf[t] for t in terms[a] & terms[b]) >= needed:
             yield a, b
 
 
@@ -313,26 +328,51 @@ def update_relations(generation: Path, base: Path | None, changed: dict[str, lis
     """Relations recomputed from base's signatures, less removed files, with changed files' new ones.
 
     changed maps each re-extracted file to its documents' signatures ([] when it has none left);
-    base is None for a full rebuild. Writes signatures.json and relations.json into generation.
+    base is None for a full rebuild. Writes the signatures and relations.json into generation,
+    which holds hard links to base's files.
     """
-    signatures = load_signatures(base) if base is not None else {}
     gone = set(removed) | set(changed)
-    signatures = {doc_id: sig for doc_id, sig in signatures.items() if sig["source"] not in gone}
-    for sigs in changed.values():
-        signatures.update((sig["id"], sig) for sig in sigs)
+    fresh = {sig["id"]: sig for sigs in changed.values() for sig in sigs}
+    if base is not None:
+        base_signatures, delta, delta_gone = _read_signatures(base)
+    else:
+        base_signatures, delta, delta_gone = {}, {}, set()
+    delta = {doc_id: sig for doc_id, sig in delta.items() if sig["source"] not in gone} | fresh
+    delta_gone |= gone
+    signatures = {doc_id: sig for doc_id, sig in base_signatures.items() if sig["source"] not in delta_gone} | delta
     relations = find_relations(signatures.values())
-    _write_json(generation / SIGNATURES_NAME, signatures)
+    if base is None or len(delta) + len(delta_gone) > COMPACT_SHARE * max(len(signatures), 1) \
+            or not (generation / SIGNATURES_NAME).exists():
+        _write_pickle(generation / SIGNATURES_NAME, signatures)
+        delta, delta_gone = {}, set()
+    _write_pickle(generation / SIGNATURES_DELTA_NAME, {"signatures": delta, "gone": sorted(delta_gone)})
     _write_json(generation / RELATIONS_NAME, relations)
     return relations
 
 
 def load_signatures(generation: Path) -> dict[str, dict]:
-    """The signatures stored in a generation ({} when it has none)."""
+    """The signatures of a generation's documents ({} when it has none)."""
+    base, delta, gone = _read_signatures(generation)
+    return {doc_id: sig for doc_id, sig in base.items() if sig["source"] not in gone} | delta
+
+
+def _read_signatures(generation: Path) -> tuple[dict[str, dict], dict[str, dict], set[str]]:
+    """The base signatures, the signatures written since, and the sources whose base ones are gone."""
     try:
-        with open(generation / SIGNATURES_NAME, encoding="utf-8") as handle:
-            return json.load(handle)
+        with open(generation / SIGNATURES_NAME, "rb") as handle:
+            base = pickle.load(handle)
     except FileNotFoundError:
-        return {}
+        try:
+            with open(generation / OLD_SIGNATURES_NAME, encoding="utf-8") as handle:
+                return json.load(handle), {}, set()
+        except FileNotFoundError:
+            return {}, {}, set()
+    try:
+        with open(generation / SIGNATURES_DELTA_NAME, "rb") as handle:
+            delta = pickle.load(handle)
+    except FileNotFoundError:
+        return base, {}, set()
+    return base, delta["signatures"], set(delta["gone"])
 
 
 def load_relations(generation: Path) -> dict[str, list[dict]]:
@@ -365,9 +405,17 @@ def copy_groups(relations: dict[str, list[dict]]) -> dict[str, list[str]]:
 
 
 def _write_json(path: Path, data) -> None:
+    _write_durably(path, lambda handle: json.dump(data, handle, ensure_ascii=False), "w")
+
+
+def _write_pickle(path: Path, data) -> None:
+    _write_durably(path, lambda handle: pickle.dump(data, handle, protocol=5), "wb")
+
+
+def _write_durably(path: Path, write, mode: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False)
+    with open(tmp, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
+        write(handle)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)

@@ -1,6 +1,6 @@
 """Signatures of documents for finding related ones, computed once at index time.
 
-A signature is small and persisted per generation (signatures.json), so that relations are
+A signature is small and persisted per generation (signatures.pickle), so that relations are
 recomputed without reading unchanged files again:
 - a shingle sketch: hashes of 4-word shingles (stop words dropped, accents folded), keeping the
   hashes divisible by SKETCH_MOD (Broder's mod-m sample), which estimates both resemblance and

@@ -124,3 +124,27 @@ def test_translation_into_arabic_script_found_by_rare_name_keys():
     related = find_relations(others + [french, arabic])
     assert related["fr"] == [{"id": "ar", "relation": "translation"}]
     assert related["ar"] == [{"id": "fr", "relation": "translation"}]
+
+
+def test_signatures_kept_as_changes_read_back_as_written_whole(tmp_path, monkeypatch):
+    """A base plus the changes since it (COMPACT_SHARE never reached) reads back exactly as the
+    same reindexes writing every signature each time."""
+    import search.relations as relations
+
+    def run(name: str, share: float) -> Path:
+        monkeypatch.setattr(relations, "COMPACT_SHARE", share)
+        docs = copy_seeds(tmp_path / f"docs-{name}")
+        index = tmp_path / f"index-{name}"
+        reindex(docs, index)
+        (docs / EN).write_text("A short note about an unrelated meeting on water resources in 2019.\n", encoding="utf-8")
+        reindex(docs, index)
+        (docs / FR).unlink()
+        shutil.copy(SEEDS / FR, docs / "again.txt")
+        reindex(docs, index)
+        return index
+
+    changes, whole = run("changes", 10.0), run("whole", 0.0)
+    live = store.current_generation(changes)
+    assert relations.load_signatures(live) == relations.load_signatures(store.current_generation(whole))
+    assert relations._read_signatures(live)[1]  # the changes were kept apart from the base
+    assert relations_of(changes) == relations_of(whole)
