@@ -28,7 +28,7 @@ from .formats import UnreadableFile, supported_extensions
 from .relations import update_relations
 from .signatures import signature
 from .resources import data_files_fingerprint
-from .schema import build_schema, document_fields
+from .schema import analysed, build_schema, document_fields
 
 SCHEMA_VERSION = 5  # 2: relation signatures; 3: entity lists as lists; 4: entity knowledge; 5: facet column
 MAX_FILE_BYTES = 25 * 1024 * 1024
@@ -38,7 +38,7 @@ WRITER_LIMIT_MB = 256
 # Extraction (decoding, cleaning, language, entities, signatures) runs in this many worker
 # processes when a reindex has at least POOL_MIN_FILES changed files; small ones stay in-process.
 EXTRACT_PROCS = 2
-POOL_MIN_FILES = 200
+POOL_MIN_FILES = 50  # fewer files are extracted faster than a pool starts
 POOL_WINDOW = 64  # extractions in flight at once: bounds memory when the writer is the slower side
 
 Progress = Callable[[str, int, int], None]
@@ -261,6 +261,7 @@ class _Extraction:
     signatures: list[dict] = field(default_factory=list)
     reason: str = ""
     unreadable: str | None = None  # unreadable for now: its previous documents stay
+    fields: list[dict] = field(default_factory=list)  # each document's fields, text fields analysed
 
 
 def _extract_file(state: _FileState, context: ExtractionContext) -> _Extraction:
@@ -268,6 +269,8 @@ def _extract_file(state: _FileState, context: ExtractionContext) -> _Extraction:
     try:
         data = _read(state)
         docs: list[Document] = extract_documents(state.source, state.path, data, context, state.digest)
+        schema = _analysis_schema()
+        fields = [analysed(document_fields(doc), schema) for doc in docs]
     except FileNotFoundError:
         return _Extraction(state, reason="deleted while the reindex ran")
     except OSError as exc:
@@ -276,7 +279,18 @@ def _extract_file(state: _FileState, context: ExtractionContext) -> _Extraction:
         return _Extraction(state, reason=str(exc))
     except Exception as exc:  # a bug on one strange file must not cost the whole archive
         return _Extraction(state, reason=f"could not be processed ({type(exc).__name__}: {exc})")
-    return _Extraction(state, docs, [signature(doc) for doc in docs])
+    return _Extraction(state, docs, [signature(doc) for doc in docs], fields=fields)
+
+
+_schema = None
+
+
+def _analysis_schema():
+    """The schema whose analysers turn this process's documents into postings (one per process)."""
+    global _schema
+    if _schema is None:
+        _schema = build_schema()
+    return _schema
 
 
 _worker_context: ExtractionContext | None = None
@@ -330,8 +344,8 @@ def _index_file(writer, outcome: _Extraction, plan: _Plan, summary: ReindexSumma
             plan.files_meta.pop(source, None)
             summary.removed += 1
         return
-    for doc in docs:
-        writer.add_document(**document_fields(doc))
+    for fields in outcome.fields:
+        writer.add_document(**fields)
     plan.files_meta[source] = {"size": state.size, "mtime_ns": state.mtime_ns, "hash": state.digest}
     if was_indexed:
         summary.updated += 1

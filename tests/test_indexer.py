@@ -10,6 +10,8 @@ from search import indexer, store
 from search.indexer import ReindexError, reindex
 from search.service import SearchRequest, SearchService
 
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
 ARTICLE = "Quarterly bulletin\n\nThe {word} committee of ICESCO met in Rabat on 3 March 2023 to review {word} programmes.\n"
 
 
@@ -216,3 +218,38 @@ def test_extraction_in_worker_processes_gives_the_same_index(tmp_path, docs_dir,
     reindex(docs_dir, tmp_path / "pooled")
     serial, pooled = snapshot(tmp_path / "serial"), snapshot(tmp_path / "pooled")
     assert len(serial[0]) == 6 and serial == pooled
+
+
+def test_postings_analysed_ahead_equal_the_writers_own(tmp_path):
+    """Extraction workers analyse text fields into postings; the index is the one Whoosh would build."""
+    from whoosh import index as whoosh_index
+
+    from search.documents import content_hash
+    from search.extract import ExtractionContext, extract_documents
+    from search.schema import analysed, build_schema, document_fields
+
+    docs = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        data = path.read_bytes()
+        docs += extract_documents(path.name, path, data, ExtractionContext(), content_hash(data))
+    readers = []
+    for name, prepare in (("plain", lambda f, s: f), ("ahead", analysed)):
+        (tmp_path / name).mkdir()
+        ix = whoosh_index.create_in(tmp_path / name, build_schema())
+        writer = ix.writer()
+        schema = build_schema()
+        for doc in docs:
+            writer.add_document(**prepare(document_fields(doc), schema))
+        writer.commit()
+        readers.append(ix.reader())
+    plain, ahead = readers
+    terms = list(plain.all_terms())
+    assert terms == list(ahead.all_terms()) and terms
+    for fieldname, text in terms:
+        if fieldname in ("text_en", "person_names", "spell"):
+            a, b = plain.postings(fieldname, text), ahead.postings(fieldname, text)
+            assert list(a.items_as("positions") if a.supports("positions") else a.all_ids()) == \
+                list(b.items_as("positions") if b.supports("positions") else b.all_ids())
+    for docnum in range(plain.doc_count_all()):
+        assert plain.stored_fields(docnum) == ahead.stored_fields(docnum)
+        assert plain.doc_field_length(docnum, "text_en") == ahead.doc_field_length(docnum, "text_en")
