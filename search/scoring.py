@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from pickle import loads
 
 import numpy as np
@@ -40,15 +41,45 @@ from .query import FreeWords, WordFields
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _POSITION_STRIDE = np.int64(1) << 32  # documents × positions packed in one int64 key
 _DEADLINE_EVERY = 1024  # postings walked by Whoosh between two looks at the clock
+# Long posting lists (the archive's common words, read by query after query) are kept per index
+# generation, compactly (4-byte ids and weights), within this budget, least recently used first out.
+POSTINGS_CACHE_MB = 48
+MIN_CACHED_POSTINGS = 2048
 
 
 class IndexArrays:
-    """Per-generation arrays the scorer reads: each field's document lengths, loaded on first use."""
+    """Per-generation arrays the scorer reads: each field's document lengths, loaded on first use,
+    and the long posting lists read lately."""
 
-    def __init__(self, doc_count: int):
+    def __init__(self, doc_count: int, cache_mb: float = POSTINGS_CACHE_MB):
         self.doc_count = doc_count
         self._lengths: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
+        self._postings: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached_bytes = 0
+        self._budget = int(cache_mb * 2**20)
+
+    def postings(self, reader, fieldname: str, btext: bytes) -> Postings | None:
+        """A term's postings (without values), from the cache when it holds them."""
+        key = (fieldname, btext)
+        with self._lock:
+            kept = self._postings.get(key)
+            if kept is not None:
+                self._postings.move_to_end(key)
+        if kept is not None:
+            return Postings(kept[0].astype(np.int64), kept[1].astype(np.float64), None)
+        postings = read_postings(reader, fieldname, btext)
+        if postings is not None and postings.ids.size >= MIN_CACHED_POSTINGS:
+            compact = (postings.ids.astype(np.int32), postings.weights.astype(np.float32))
+            size = compact[0].nbytes + compact[1].nbytes
+            with self._lock:
+                if key not in self._postings and size <= self._budget:
+                    self._postings[key] = compact
+                    self._cached_bytes += size
+                    while self._cached_bytes > self._budget:
+                        _, (ids, weights) = self._postings.popitem(last=False)
+                        self._cached_bytes -= ids.nbytes + weights.nbytes
+        return postings
 
     def lengths(self, reader, fieldname: str) -> np.ndarray:
         """Every document's length in a field, as Whoosh decodes it (0 where absent)."""
@@ -147,8 +178,10 @@ class ArrayScorer:
         """A term's postings, read once per scorer."""
         key = (fieldname, btext)
         cached = self._postings.get(key, False)
-        if cached is False or (values and cached is not None and cached.values is None):
-            cached = self._postings[key] = read_postings(self.reader, fieldname, btext, values)
+        if values and (cached is False or (cached is not None and cached.values is None)):
+            cached = self._postings[key] = read_postings(self.reader, fieldname, btext, values=True)
+        elif cached is False:
+            cached = self._postings[key] = self.arrays.postings(self.reader, fieldname, btext)
         return cached
 
     # -- entry point ---------------------------------------------------------------------------
