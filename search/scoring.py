@@ -222,7 +222,7 @@ class ArrayScorer:
         if kind is Q.AndNot:
             mask, scores = self.evaluate(query.a)
             if mask.any():
-                excluded, _ = self._exactly(query.b)
+                excluded, _ = self.evaluate(query.b)  # masks never depend on optional phrases
                 mask = mask & ~excluded
                 scores = np.where(mask, scores, 0.0)
             return mask, scores
@@ -238,14 +238,6 @@ class ArrayScorer:
         if isinstance(query, MultiTerm) and type(query).matcher is MultiTerm.matcher:
             return self._multi_term(query)
         return self._by_whoosh(query)
-
-    def _exactly(self, query: Q.Query):
-        """A clause whose matches must be exact whatever `verify` says (one that excludes)."""
-        verify, self.verify = self.verify, None
-        try:
-            return self.evaluate(query)
-        finally:
-            self.verify = verify
 
     def top_documents(self, query: Q.Query, allowed: np.ndarray, limit: int) -> list[tuple[int, float]]:
         """The `limit` best (document, score) among the allowed ones, best first, ties by document.
