@@ -6,10 +6,14 @@ one numpy bincount over the rows whose document is in the matching set.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 FACET_FIELDS = {"org": "organisations", "person": "people", "year": "year", "lang": "lang"}
+# The arrays below, written by the indexer into each generation: a server opens them in
+# milliseconds instead of reading every document's facet values (seconds at 100,000 documents).
+TABLES_NAME = "facets.npz"
 
 
 @dataclass
@@ -98,6 +102,39 @@ def build_facet_tables(searcher) -> tuple[dict[str, FacetTable], np.ndarray]:
             np.asarray([index[v] for v in vals], dtype=np.int32),
         )
     return tables, live
+
+
+def read_datenum(reader, doc_count: int) -> np.ndarray:
+    """Every document's date as YYYYMMDD (0 when undated), read from the datenum column."""
+    datenum = np.zeros(doc_count, dtype=np.int64)
+    if reader.has_column("datenum"):
+        column = reader.column_reader("datenum")
+        datenum[:] = [column[i] for i in range(doc_count)]
+    return datenum
+
+
+def save_facet_tables(generation: Path, tables: dict[str, FacetTable], live: np.ndarray, datenum: np.ndarray) -> None:
+    """Write the facet tables, the live mask and the dates into a generation (atomically)."""
+    arrays = {"live": live, "datenum": datenum}
+    for name, table in tables.items():
+        arrays[f"{name}.values"] = np.asarray(table.values, dtype=np.str_)
+        arrays[f"{name}.doc_rows"] = table.doc_rows
+        arrays[f"{name}.value_rows"] = table.value_rows
+    tmp = generation / (TABLES_NAME + ".tmp")
+    with open(tmp, "wb") as handle:
+        np.savez(handle, **arrays)
+    tmp.replace(generation / TABLES_NAME)
+
+
+def load_facet_tables(generation: Path) -> tuple[dict[str, FacetTable], np.ndarray, np.ndarray] | None:
+    """The facet tables, live mask and dates written by the indexer, or None (older generations)."""
+    try:
+        with np.load(generation / TABLES_NAME, allow_pickle=False) as data:
+            tables = {name: FacetTable([str(v) for v in data[f"{name}.values"]], data[f"{name}.doc_rows"],
+                                       data[f"{name}.value_rows"]) for name in FACET_FIELDS}
+            return tables, data["live"], data["datenum"]
+    except (OSError, KeyError, ValueError):
+        return None
 
 
 def facet_values(table: FacetTable, counts: np.ndarray, selected: list[str], facet: str) -> list[FacetValue]:

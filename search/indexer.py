@@ -24,6 +24,7 @@ from .documents import Document, Skipped, content_hash, list_files, printable_so
 from .cleaning import clean_text
 from .entities import Knowledge, learn_from_corpus, load_aliases
 from .extract import ExtractionContext, extract_documents, find_common_lines, read_file_text
+from .facets import build_facet_tables, read_datenum, save_facet_tables
 from .formats import UnreadableFile, supported_extensions
 from .relations import update_relations
 from .signatures import signature
@@ -247,6 +248,9 @@ def _write(generation: Path, base: Path | None, plan: _Plan, summary: ReindexSum
                 writer.cancel()
             raise
         _pause_for_test("committed")
+        with ix.searcher() as searcher:
+            tables, live = build_facet_tables(searcher)
+            save_facet_tables(generation, tables, live, read_datenum(searcher.reader(), len(live)))
         return ix.doc_count()
     finally:
         ix.close()

@@ -16,7 +16,7 @@ from whoosh import query as Q
 from whoosh.collectors import TimeLimitCollector, TimeLimit
 
 from . import store
-from .facets import FACET_FIELDS, FacetValue, build_facet_tables, facet_values
+from .facets import FACET_FIELDS, FacetValue, build_facet_tables, facet_values, load_facet_tables, read_datenum
 from .highlight import mark, match_spans, snippet
 from .expansion import load_expansion
 from .query import Expanded, ParsedQuery, parse_query
@@ -116,15 +116,15 @@ class _Generation:
         # Whoosh searchers share file positions: one per thread, or concurrent requests read garbage.
         self._local = threading.local()
         self._searchers: list = []
-        self.tables, self.live = build_facet_tables(self.searcher)
+        saved = load_facet_tables(path)
+        if saved is not None and len(saved[1]) == self.searcher.reader().doc_count_all():
+            self.tables, self.live, self.datenum = saved
+        else:  # a generation written before the indexer saved them
+            self.tables, self.live = build_facet_tables(self.searcher)
+            self.datenum = read_datenum(self.searcher.reader(), len(self.live))
         self.doc_count = len(self.live)
         self.arrays = IndexArrays(self.doc_count)  # field lengths for numpy scoring, loaded on first use
         self.vocabulary = LazyVocabulary(lambda: self.searcher.reader())  # "did you mean", on first use
-        self.datenum = np.zeros(self.doc_count, dtype=np.int64)
-        reader = self.searcher.reader()
-        if reader.has_column("datenum"):
-            column = reader.column_reader("datenum")
-            self.datenum[:] = [column[i] for i in range(self.doc_count)]
         self.meta = store.read_meta(path)
         # Related documents (search/relations.py): links per id, and groups of copies to fold.
         self.relations = load_relations(path)

@@ -253,3 +253,30 @@ def test_postings_analysed_ahead_equal_the_writers_own(tmp_path):
     for docnum in range(plain.doc_count_all()):
         assert plain.stored_fields(docnum) == ahead.stored_fields(docnum)
         assert plain.doc_field_length(docnum, "text_en") == ahead.doc_field_length(docnum, "text_en")
+
+
+def test_facet_tables_saved_by_the_indexer_equal_those_read_from_the_index(tmp_path):
+    from whoosh import index as whoosh_index
+
+    from search.facets import TABLES_NAME, build_facet_tables, load_facet_tables, read_datenum
+    from search.schema import build_schema
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for path in sorted(SEEDS.glob("*.txt")):
+        (docs / path.name).write_bytes(path.read_bytes())
+    reindex(docs, tmp_path / "index")
+    (docs / sorted(SEEDS.glob("*.txt"))[0].name).unlink()  # an incremental generation, with a deletion
+    reindex(docs, tmp_path / "index")
+    live_dir = store.current_generation(tmp_path / "index")
+    tables, live, datenum = load_facet_tables(live_dir)
+    with whoosh_index.open_dir(live_dir, schema=build_schema()).searcher() as searcher:
+        built, built_live = build_facet_tables(searcher)
+        assert (live == built_live).all() and not live.all()
+        assert (datenum == read_datenum(searcher.reader(), len(live))).all()
+    for name, table in built.items():
+        assert tables[name].values == table.values
+        assert (tables[name].doc_rows == table.doc_rows).all() and (tables[name].value_rows == table.value_rows).all()
+    (live_dir / TABLES_NAME).unlink()  # a generation written before: the service reads the index
+    service = SearchService(tmp_path / "index")
+    assert service.search(SearchRequest(org=["AICTO"])).total >= 1
