@@ -45,6 +45,7 @@ _DEADLINE_EVERY = 1024  # postings walked by Whoosh between two looks at the clo
 # generation, compactly (4-byte ids and weights), within this budget, least recently used first out.
 POSTINGS_CACHE_MB = 48
 MIN_CACHED_POSTINGS = 2048
+FACTOR_CACHE_SIZE = 100_000  # rarity factors kept per generation (each a few hundred bytes)
 
 
 class IndexArrays:
@@ -58,6 +59,7 @@ class IndexArrays:
         self._postings: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached_bytes = 0
         self._budget = int(cache_mb * 2**20)
+        self.factors: dict[tuple, float] = {}  # rarity of a clause (search/expansion.py)
 
     def postings(self, reader, fieldname: str, btext: bytes) -> Postings | None:
         """A term's postings (without values), from the cache when it holds them."""
@@ -173,6 +175,7 @@ class ArrayScorer:
         self.verify: np.ndarray | None = None  # documents whose optional phrases are checked
         self.deferred = False  # an optional phrase was counted as matched somewhere
         self._postings: dict[tuple[str, bytes], Postings | None] = {}
+        self._matched: tuple | None = None  # the last query matched, with its mask and bounds
 
     def postings(self, fieldname: str, btext: bytes, values: bool = False) -> Postings | None:
         """A term's postings, read once per scorer."""
@@ -203,14 +206,14 @@ class ArrayScorer:
         if isinstance(query, Variants):
             if not query.searched(self.searcher):
                 return self._empty()
-            return self._factor(self.evaluate(query.child, covered), query.factor(self.searcher))
+            return self._factor(self.evaluate(query.child, covered), self._rarity(query))
         if isinstance(query, Rare):
-            return self._factor(self.evaluate(query.child, covered), query.factor(self.searcher))
+            return self._factor(self.evaluate(query.child, covered), self._rarity(query))
         if isinstance(query, Q.Or) and (getattr(query, "minmatch", 0) or getattr(query, "scale", None)):
             return self._by_whoosh(query)
         if isinstance(query, WordFields):
             result = self._compound(query, np.add, covered | _disjunct_terms(query))
-            return self._factor(result, query.factor(self.searcher)) if result[0].any() else result
+            return self._factor(result, self._rarity(query)) if result[0].any() else result
         if isinstance(query, FreeWords):
             return self._free_words(query, covered | _disjunct_terms(query))
         if kind in (Q.Or, Q.DefaultOr) or (isinstance(query, Q.Or) and _plain_or(query)):
@@ -239,6 +242,17 @@ class ArrayScorer:
             return self._multi_term(query)
         return self._by_whoosh(query)
 
+    def match(self, query: Q.Query) -> tuple[np.ndarray, np.ndarray, bool]:
+        """(mask, upper bounds of the scores, whether any is a bound): the query evaluated with every
+        optional phrase counted as matched; remembered for the ranking that follows."""
+        if self._matched is not None and self._matched[0] is query:
+            return self._matched[1:]
+        self.verify = None
+        self.deferred = False
+        mask, upper = self.evaluate(query)
+        self._matched = (query, mask, upper, self.deferred)
+        return mask, upper, self.deferred
+
     def top_documents(self, query: Q.Query, allowed: np.ndarray, limit: int) -> list[tuple[int, float]]:
         """The `limit` best (document, score) among the allowed ones, best first, ties by document.
 
@@ -246,11 +260,9 @@ class ArrayScorer:
         phrases are then checked for the best documents until no unchecked document's bound can
         reach the last place.
         """
-        self.verify = None
-        self.deferred = False
-        mask, upper = self.evaluate(query)
+        mask, upper, deferred = self.match(query)
         allowed = allowed & mask
-        if not self.deferred:
+        if not deferred:
             return _top(allowed, upper, limit)
         candidates = np.flatnonzero(allowed)
         order = np.lexsort((candidates, -upper[candidates]))
@@ -414,6 +426,16 @@ class ArrayScorer:
             scores *= query.boost
         share = np.maximum(1, held) / len(subs)
         return mask, scores * share ** query.coordination
+
+    def _rarity(self, query) -> float:
+        """A clause's rarity factor, computed once per index generation."""
+        key = (type(query).__name__, str(query), getattr(query, "words", None))  # a Rare's words are its own
+        factor = self.arrays.factors.get(key)
+        if factor is None:
+            factor = self.arrays.factors[key] = query.factor(self.searcher)
+            if len(self.arrays.factors) > FACTOR_CACHE_SIZE:
+                self.arrays.factors.clear()  # plain bound: entries are cheap to compute again
+        return factor
 
     @staticmethod
     def _factor(result, factor: float):

@@ -301,7 +301,7 @@ class SearchService:
         if cached is not None:
             return cached, False
         try:
-            mask, _scores = scorer.evaluate(parsed.query)
+            mask, _bounds, _deferred = scorer.match(parsed.query)
         except TimeLimit:
             return self._matching_walk(gen, parsed, scorer.deadline)
         mask &= gen.live
