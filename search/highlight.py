@@ -1,11 +1,12 @@
 """Snippets with <mark> on the words as written: the document is re-analysed with its own analyser."""
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from functools import lru_cache
 from html import escape
 
-from .analysis import ANALYZERS, name_analyzer, sound_key_analyzer
+from .analysis import ANALYZERS, TOKEN_PATTERN, name_analyzer, sound_key_analyzer
 from .schema import language_group
 
 FRAGMENT_CHARS = 220
@@ -32,32 +33,71 @@ def match_spans(text: str, lang: str, terms: set[str], name_terms: set[str] = fr
 
     terms are the text fields' terms, name_terms those of entity names, key_terms sound keys of names.
     """
+    passes: dict[object, list[tuple[str, set[str]]]] = {}
     spans = []
     for group, wanted in ((language_group(lang), terms), ("names", name_terms), ("keys", key_terms)):
-        if wanted:
-            spans += _spans_of(group, text, wanted)
+        if not wanted:
+            continue
+        expression = _token_pattern(group)
+        if expression is None:
+            analyzer = _cached(group)
+            spans += [(t.startchar, t.endchar) for t in analyzer(text, positions=True, chars=True, removestops=True,
+                                                                 mode="index") if t.text in wanted]
+        else:
+            passes.setdefault(expression, []).append((group, wanted))
+    for expression, groups in passes.items():  # analysers that split text alike share one pass
+        spans += _spans_of(expression, groups, text)
     return sorted(set(spans))
 
 
-def _spans_of(group: str, text: str, wanted: set[str]) -> list[tuple[int, int]]:
-    """Spans of the tokens a group's analyser turns into one of the wanted terms.
-
-    Every filter of our analysers maps one token to at most one (search/analysis.py), so each
-    distinct word is analysed once, alone, and remembered: a page of ten long documents no longer
-    runs the whole filter chain over every token.
-    """
+def _token_pattern(group: str):
+    """The compiled pattern of a group's tokenizer, or None when it is not a plain regex tokenizer."""
     analyzer = _cached(group)
     tokenizer = analyzer.items[0] if hasattr(analyzer, "items") else None
     expression = getattr(tokenizer, "expression", None)
-    if expression is None or getattr(tokenizer, "gaps", False):
-        return [(t.startchar, t.endchar) for t in analyzer(text, positions=True, chars=True, removestops=True, mode="index")
-                if t.text in wanted]
+    if expression is None or expression.groups or getattr(tokenizer, "gaps", False):
+        return None
+    return expression
+
+
+def _spans_of(expression, groups: list[tuple[str, set[str]]], text: str) -> list[tuple[int, int]]:
+    """Spans of the tokens some group's analyser turns into one of its wanted terms.
+
+    Every filter of our analysers maps one token to at most one (search/analysis.py), so each
+    distinct word is analysed once, alone, and remembered. The distinct words come from findall,
+    in C; the few that match are then found with a pattern of their own, also in C, instead of
+    walking every token of a long text in Python.
+    """
+    cuts: dict[str, tuple] = {}  # word → the parts of it to mark
+    for word in set(expression.findall(text)):
+        parts = {(start, end) for group, wanted in groups for term, start, end in [_term_of(group, word)] if term in wanted}
+        if parts:
+            cuts[word] = tuple(parts)
+    if not cuts:
+        return []
+    pattern = _words_pattern(expression.pattern, frozenset(cuts))
     spans = []
-    for m in expression.finditer(text):
-        term, start, end = _term_of(group, m.group())
-        if term in wanted:
+    for m in (pattern or expression).finditer(text):
+        for start, end in cuts.get(m.group(), ()):
             spans.append((m.start() + start, m.start() + end))
     return spans
+
+
+@lru_cache(maxsize=4096)
+def _words_pattern(token_pattern: str, words: frozenset[str]):
+    """A pattern finding these words where the tokenizer would cut them out whole, for the two
+    tokenizers of search/analysis.py (None for another: its tokens are then walked one by one).
+
+    With TOKEN_PATTERN a token starts after no word character and after no apostrophe that
+    follows one (the token before would have run on), and ends before neither; with \\w+, a token
+    is a run of word characters.
+    """
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    if token_pattern == TOKEN_PATTERN:
+        return re.compile(rf"(?<!\w)(?<!\w['’])(?:{alternatives})(?!\w)(?!['’]\w)")
+    if token_pattern == r"\w+":
+        return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+    return None
 
 
 @lru_cache(maxsize=200_000)

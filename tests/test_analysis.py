@@ -92,3 +92,33 @@ def test_sound_keys_index_capitalised_words_and_query_every_word():
 def test_highlights_fall_on_the_words_as_written(text, lang, terms, marked):
     spans = match_spans(text, lang, terms)
     assert [text[a:b] for a, b in spans] == marked
+
+
+def test_spans_found_by_word_patterns_equal_the_analysers_own():
+    """Highlighting finds the matching words with patterns built from them; on real articles of
+    every language the spans are those of running each analyser over the whole text."""
+    import random
+    from pathlib import Path
+
+    from search import highlight
+    from search.schema import language_group
+
+    corpus = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    paths = sorted(corpus.glob("*.txt"))[:60] if corpus.is_dir() else sorted(seeds.glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in paths]
+    texts.append("L'ICESCO's l’Organisation 'ensemble d'aujourd’hui AlMalik's Al-Malik ICESCO’s ICESCO")
+    rng = random.Random(5)
+    for text in texts:
+        words = text.split()
+        sample = rng.sample(words, min(40, len(words))) + ["ICESCO", "ensemble", "Organisation", "AlMalik"]
+        for lang in ("fr", "en", "ar"):
+            group = language_group(lang)
+            terms = {t for w in sample for t in analyze(w, group)}
+            names = {t.text for w in sample for t in highlight._cached("names")(w)}
+            keys = {t.text for w in sample for t in highlight._cached("keys")(w, mode="query")}
+            expected = set()
+            for g, wanted, options in ((group, terms, {"removestops": True}), ("names", names, {}), ("keys", keys, {})):
+                expected |= {(t.startchar, t.endchar) for t in highlight._cached(g)(text, chars=True, mode="index", **options)
+                             if t.text in wanted}
+            assert match_spans(text, lang, terms, names, keys) == sorted(expected)
