@@ -157,19 +157,26 @@ def load_aliases(path: Path, base: Knowledge | None = None) -> Knowledge:
     return knowledge
 
 
-def learn_from_corpus(texts: Iterable[str], base: Knowledge | None = None) -> Knowledge:
-    """Knowledge learned over a whole archive: "Full Name (ACRONYM)" pairs and people's common forms."""
+def learn_from_corpus(texts: Iterable[str], base: Knowledge | None = None, map_chunks=None) -> Knowledge:
+    """Knowledge learned over a whole archive: "Full Name (ACRONYM)" pairs and people's common forms.
+
+    map_chunks(function, knowledge) runs function(texts, knowledge) over the archive in chunks and
+    returns the results (the indexer runs them in its process pool); by default `texts` is one chunk.
+    """
     knowledge = _copy(base or package_knowledge())
+    if map_chunks is None:
+        chunk = list(texts)
+
+        def map_chunks(function, knowledge):
+            return [function(chunk, knowledge)]
+
     forms: dict[str, Counter] = defaultdict(Counter)
     expansions: dict[str, Counter] = defaultdict(Counter)
-    texts_list = list(texts)
-    for text in texts_list:
-        for long_form, acronym in _expansions(text):
-            expansions[acronym][long_form] += 1
-        for mention in find_mentions(text):
-            key = person_key(mention.words) if mention.triggered else None
-            if key:
-                forms[knowledge.person_keys.get(key, key)][display_form(mention.words)] += 1
+    for chunk_expansions, chunk_forms in map_chunks(corpus_evidence, knowledge):
+        for acronym, longs in chunk_expansions.items():
+            expansions[acronym].update(longs)
+        for key, counter in chunk_forms.items():
+            forms[key].update(counter)
     for acronym, longs in expansions.items():
         known = next((knowledge.org_names[name_key(lf)] for lf in longs if name_key(lf) in knowledge.org_names), None)
         canonical = knowledge.org_acronyms.get(acronym) or known or acronym
@@ -177,7 +184,11 @@ def learn_from_corpus(texts: Iterable[str], base: Knowledge | None = None) -> Kn
         # Learned names are looked up, not searched for: the gazetteer regex stays small on a big archive.
         knowledge.org_forms.update((bag_key(lf), canonical) for lf in longs)
         knowledge.variants[canonical].update([acronym, *longs])
-    _learn_org_forms(knowledge, texts_list)
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for chunk_counts in map_chunks(organisation_surfaces, knowledge):
+        for key, counter in chunk_counts.items():
+            counts[key].update(counter)
+    _learn_org_forms(knowledge, counts)
     for key, counter in forms.items():
         knowledge.people.setdefault(key, choose_canonical(counter))
         knowledge.variants[knowledge.people[key]].update(counter)
@@ -185,13 +196,33 @@ def learn_from_corpus(texts: Iterable[str], base: Knowledge | None = None) -> Kn
     return knowledge
 
 
-def _learn_org_forms(knowledge: Knowledge, texts: list[str]) -> None:
-    # A short form ("Saudi National Commission") is the archive's longer name that starts with it
-    # when that is unique; spelling variants (& / and, accents) share the most frequent form.
+def corpus_evidence(texts: Iterable[str], knowledge: Knowledge) -> tuple[dict[str, Counter], dict[str, Counter]]:
+    """Over some texts: the long forms written before each acronym in brackets, and the forms of
+    each person's name (by person key) met after a title or role."""
+    forms: dict[str, Counter] = defaultdict(Counter)
+    expansions: dict[str, Counter] = defaultdict(Counter)
+    for text in texts:
+        for long_form, acronym in _expansions(text):
+            expansions[acronym][long_form] += 1
+        for mention in find_mentions(text):
+            key = person_key(mention.words) if mention.triggered else None
+            if key:
+                forms[knowledge.person_keys.get(key, key)][display_form(mention.words)] += 1
+    return dict(expansions), dict(forms)
+
+
+def organisation_surfaces(texts: Iterable[str], knowledge: Knowledge) -> dict[str, Counter]:
+    """Over some texts: each organisation name as written (by name key), with the values it got."""
     counts: dict[str, Counter] = defaultdict(Counter)
     for text in texts:
         for name, surface in _organisation_spans(text, knowledge):
             counts[name_key(surface)][name] += 1
+    return dict(counts)
+
+
+def _learn_org_forms(knowledge: Knowledge, counts: dict[str, Counter]) -> None:
+    # A short form ("Saudi National Commission") is the archive's longer name that starts with it
+    # when that is unique; spelling variants (& / and, accents) share the most frequent form.
     keys = sorted(counts)
     for key in keys:
         if bag_key(key) in knowledge.org_forms or key in knowledge.org_names:

@@ -184,7 +184,7 @@ def _run(docs_dir: Path, index_dir: Path, full: bool, progress: Progress, summar
         summary.documents = meta.get("documents", 0)
         return  # nothing else to write: the live generation stays
 
-    texts = list(_texts(changed))  # decoded once for both archive-wide passes
+    texts = _texts(changed)  # decoded once for both archive-wide passes
     if full:
         common = find_common_lines(texts, len(changed))
     else:
@@ -376,7 +376,32 @@ def _learn_entities(docs_dir: Path, texts: list[str], common: frozenset[str], ba
     base = _load_knowledge(base_generation) if base_generation else None
     if base is None:
         base = load_aliases(docs_dir / ALIASES_FILE)
-    return learn_from_corpus((clean_text(text, None, common) for text in texts), base)
+    procs = min(EXTRACT_PROCS, os.cpu_count() or 1)
+    if procs < 2 or len(texts) < POOL_MIN_FILES:
+        return learn_from_corpus((clean_text(text, None, common) for text in texts), base)
+    global _learning
+    _learning = (texts, common)  # forked workers inherit the texts: only chunk bounds travel
+    size = -(-len(texts) // (procs * 4))
+    try:
+        with multiprocessing.get_context("fork").Pool(procs) as pool:
+
+            def map_chunks(function, knowledge):
+                return pool.map(_learn_chunk, [(function, start, start + size, knowledge)
+                                               for start in range(0, len(texts), size)])
+
+            return learn_from_corpus((), base, map_chunks)
+    finally:
+        _learning = None
+
+
+_learning: tuple[list[str], frozenset[str]] | None = None  # the texts being learned from, and common lines
+
+
+def _learn_chunk(task):
+    """One chunk of an entity learning pass, in a pool worker: its texts cleaned, then the pass."""
+    function, start, end, knowledge = task
+    texts, common = _learning
+    return function([clean_text(text, None, common) for text in texts[start:end]], knowledge)
 
 
 def _save_knowledge(generation: Path, knowledge: Knowledge) -> None:
@@ -396,13 +421,24 @@ def _load_knowledge(generation: Path) -> Knowledge | None:
     return knowledge if isinstance(knowledge, Knowledge) else None
 
 
-def _texts(states: list[_FileState]) -> Iterator[str]:
-    """The raw text of each readable file, for the archive-wide passes (common lines, entity learning)."""
-    for state in states:
-        try:
-            yield read_file_text(state.path.read_bytes(), state.path).text
-        except (OSError, UnreadableFile):
-            continue
+def _texts(states: list[_FileState]) -> list[str]:
+    """The raw text of each readable file, for the archive-wide passes (common lines, entity
+    learning); decoded in the process pool when there are many."""
+    paths = [state.path for state in states]
+    procs = min(EXTRACT_PROCS, os.cpu_count() or 1)
+    if procs < 2 or len(paths) < POOL_MIN_FILES:
+        texts = map(_text_of, paths)
+    else:
+        with multiprocessing.get_context("fork").Pool(procs) as pool:
+            texts = pool.map(_text_of, paths, chunksize=64)
+    return [text for text in texts if text is not None]
+
+
+def _text_of(path: Path) -> str | None:
+    try:
+        return read_file_text(path.read_bytes(), path).text
+    except (OSError, UnreadableFile):
+        return None
 
 
 def _scan(docs_dir: Path, paths: list[Path], old_files: dict, summary: ReindexSummary,
