@@ -83,7 +83,7 @@ def _spans_of(expression, groups: list[tuple[str, set[str]]], text: str) -> list
     return spans
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)  # compiled patterns are a few kB each; recompiling one takes ~50 µs
 def _words_pattern(token_pattern: str, words: frozenset[str]):
     """A pattern finding these words where the tokenizer would cut them out whole, for the two
     tokenizers of search/analysis.py (None for another: its tokens are then walked one by one).
@@ -100,7 +100,7 @@ def _words_pattern(token_pattern: str, words: frozenset[str]):
     return None
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)  # ~250 bytes an entry
 def _term_of(group: str, word: str) -> tuple[str | None, int, int]:
     """The index term of one word for a group's analyser (None for a stop word), and the part of
     the word it covers (an elided article is left out: l’|ensemble)."""
