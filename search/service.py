@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh import query as Q
 from whoosh.collectors import TimeLimitCollector, TimeLimit
 
@@ -112,7 +112,9 @@ class _Generation:
 
     def __init__(self, path: Path, token: str):
         self.token = token
-        self.index = whoosh_index.open_dir(path, schema=build_schema())
+        # Plain file reads, not mmap: Whoosh copies each mmapped part of a compound segment into a
+        # BytesIO when it opens it, so a worker held the whole postings file in memory.
+        self.index = FileStorage(str(path), supports_mmap=False, readonly=True).open_index(schema=build_schema())
         # Whoosh searchers share file positions: one per thread, or concurrent requests read garbage.
         self._local = threading.local()
         self._searchers: list = []
