@@ -41,9 +41,10 @@ from .query import FreeWords, WordFields
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _POSITION_STRIDE = np.int64(1) << 32  # documents × positions packed in one int64 key
 _DEADLINE_EVERY = 1024  # postings walked by Whoosh between two looks at the clock
-# Long posting lists (the archive's common words, read by query after query) are kept per index
-# generation, compactly (4-byte ids and weights), within this budget, least recently used first out.
-POSTINGS_CACHE_MB = 48
+# Long posting lists (the archive's common words, read by query after query) and the positions of
+# the common words phrases check are kept per index generation, compactly (4-byte numbers), within
+# this budget, least recently used first out.
+POSTINGS_CACHE_MB = 64
 MIN_CACHED_POSTINGS = 2048
 FACTOR_CACHE_SIZE = 100_000  # rarity factors kept per generation (each a few hundred bytes)
 
@@ -56,10 +57,36 @@ class IndexArrays:
         self.doc_count = doc_count
         self._lengths: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
-        self._postings: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        # (field, term) → compact postings, ("positions", field, term) → TermPositions
+        self._postings: OrderedDict[tuple, object] = OrderedDict()
+        self._sizes: dict[tuple, int] = {}
         self._cached_bytes = 0
         self._budget = int(cache_mb * 2**20)
         self.factors: dict[tuple, float] = {}  # rarity of a clause (search/expansion.py)
+
+    def positions(self, fieldname: str, btext: bytes) -> "TermPositions | None":
+        """A term's positions when they are kept."""
+        key = ("positions", fieldname, btext)
+        with self._lock:
+            kept = self._postings.get(key)
+            if kept is not None:
+                self._postings.move_to_end(key)
+        return kept
+
+    def keep_positions(self, fieldname: str, btext: bytes, positions: "TermPositions") -> "TermPositions":
+        """Keep a term's positions (within the budget shared with posting lists); returns them."""
+        self._keep(("positions", fieldname, btext), positions, positions.nbytes)
+        return positions
+
+    def _keep(self, key, value, size: int) -> None:
+        with self._lock:
+            if key not in self._postings and size <= self._budget:
+                self._postings[key] = value
+                self._sizes[key] = size
+                self._cached_bytes += size
+                while self._cached_bytes > self._budget:
+                    old, _ = self._postings.popitem(last=False)
+                    self._cached_bytes -= self._sizes.pop(old)
 
     def postings(self, reader, fieldname: str, btext: bytes) -> Postings | None:
         """A term's postings (without values), from the cache when it holds them."""
@@ -73,14 +100,7 @@ class IndexArrays:
         postings = read_postings(reader, fieldname, btext)
         if postings is not None and postings.ids.size >= MIN_CACHED_POSTINGS:
             compact = (postings.ids.astype(np.int32), postings.weights.astype(np.float32))
-            size = compact[0].nbytes + compact[1].nbytes
-            with self._lock:
-                if key not in self._postings and size <= self._budget:
-                    self._postings[key] = compact
-                    self._cached_bytes += size
-                    while self._cached_bytes > self._budget:
-                        _, (ids, weights) = self._postings.popitem(last=False)
-                        self._cached_bytes -= ids.nbytes + weights.nbytes
+            self._keep(key, compact, compact[0].nbytes + compact[1].nbytes)
         return postings
 
     def lengths(self, reader, fieldname: str) -> np.ndarray:
@@ -346,7 +366,7 @@ class ArrayScorer:
         terms = []
         for word in query.words:
             btext = self._btext(fieldname, word)
-            postings = self.postings(fieldname, btext, values=True) if btext is not None else None
+            postings = self.postings(fieldname, btext) if btext is not None else None
             if postings is None:
                 return self._empty()
             terms.append((btext, postings))
@@ -360,9 +380,9 @@ class ArrayScorer:
             self.deferred = True
             assumed = candidates if self.verify is None else candidates[~self.verify[candidates]]
             checked = candidates[self.verify[candidates]] if self.verify is not None else candidates[:0]
-            matched = np.union1d(assumed, self._spans(terms, checked, query.slop))
+            matched = np.union1d(assumed, self._spans(fieldname, terms, checked, query.slop))
         else:
-            matched = self._spans(terms, candidates, query.slop)
+            matched = self._spans(fieldname, terms, candidates, query.slop)
         if matched.size == 0:
             return mask, scores
         mask[matched] = True
@@ -373,14 +393,13 @@ class ArrayScorer:
         scores[matched] = total * query.boost
         return mask, scores
 
-    @staticmethod
-    def _spans(terms, candidates: np.ndarray, slop: int) -> np.ndarray:
+    def _spans(self, fieldname: str, terms, candidates: np.ndarray, slop: int) -> np.ndarray:
         """The candidates where each word follows the one before within `slop` positions."""
         ends = None
-        for _btext, postings in terms:
+        for btext, postings in terms:
             if candidates.size == 0:
                 return candidates
-            keys = _position_keys(postings, candidates)
+            keys = self._position_keys(fieldname, btext, postings, candidates)
             if ends is not None:
                 before = np.searchsorted(ends, keys - 1, side="right") - 1
                 ok = before >= 0
@@ -388,6 +407,21 @@ class ArrayScorer:
                 keys = keys[ok]
             ends = keys
         return candidates[np.unique(ends // _POSITION_STRIDE)]
+
+    def _position_keys(self, fieldname: str, btext: bytes, postings: Postings, candidates: np.ndarray) -> np.ndarray:
+        """Sorted keys (candidate index × stride + position) of a term's positions in the candidates:
+        from the generation's positions of the term when it keeps them, else decoded from the
+        postings' values (all of them, and kept, when the candidates are a good share of a long list)."""
+        positions = self.arrays.positions(fieldname, btext)
+        if positions is None and postings.ids.size >= MIN_CACHED_POSTINGS and candidates.size * 4 >= postings.ids.size:
+            whole = self.postings(fieldname, btext, values=True)
+            positions = self.arrays.keep_positions(fieldname, btext, TermPositions.decode(whole))
+        if positions is not None:
+            return positions.keys(candidates)
+        whole = self.postings(fieldname, btext, values=True)
+        at = np.searchsorted(whole.ids, candidates)
+        counts, flat = _decode_positions([whole.values[i] for i in at.tolist()])
+        return np.repeat(np.arange(len(at), dtype=np.int64), counts) * _POSITION_STRIDE + flat
 
     # -- compounds -----------------------------------------------------------------------------
     def _compound(self, query: Q.CompoundQuery, combine, covered: frozenset = frozenset(), intersect: bool = False):
@@ -499,20 +533,45 @@ def _disjunct_terms(query: Q.Query) -> frozenset:
     return frozenset(found)
 
 
-def _position_keys(postings: Postings, candidates: np.ndarray) -> np.ndarray:
-    """Sorted keys (candidate index × stride + position) of a term's positions in the candidates.
+def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """(positions per posting, all positions in order) from postings' values.
 
     A posting's value is its frequency (_INT_SIZE bytes) then the pickled gaps between positions
-    (whoosh.formats.Positions, pinned with whoosh3 3.54.0); the gaps are summed per document here.
+    (whoosh.formats.Positions, pinned with whoosh3 3.54.0); the gaps are summed per posting here.
     """
-    at = np.searchsorted(postings.ids, candidates)
-    values = postings.values
-    gaps = [loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".") for v in map(values.__getitem__, at.tolist())]
+    gaps = [loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".") for v in values]
     counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
     flat = np.fromiter((g for gs in gaps for g in gs), dtype=np.int64, count=int(counts.sum()))
     running = np.cumsum(flat)
     starts = np.cumsum(counts) - counts
     before = np.where(starts > 0, running[np.maximum(starts - 1, 0)], 0)
-    positions = running - np.repeat(before, counts)
-    owners = np.repeat(np.arange(len(gaps), dtype=np.int64), counts)
-    return owners * _POSITION_STRIDE + positions
+    return counts, running - np.repeat(before, counts)
+
+
+class TermPositions:
+    """Every position of a term in a field, by posting: kept per generation for long lists."""
+
+    __slots__ = ("ids", "starts", "flat")
+
+    def __init__(self, ids: np.ndarray, starts: np.ndarray, flat: np.ndarray):
+        self.ids, self.starts, self.flat = ids, starts, flat
+
+    @classmethod
+    def decode(cls, postings: Postings) -> "TermPositions":
+        counts, flat = _decode_positions(postings.values)
+        starts = np.zeros(counts.size + 1, dtype=np.int64)
+        np.cumsum(counts, out=starts[1:])
+        return cls(postings.ids.astype(np.int32), starts, flat.astype(np.int32))
+
+    @property
+    def nbytes(self) -> int:
+        return self.ids.nbytes + self.starts.nbytes + self.flat.nbytes
+
+    def keys(self, candidates: np.ndarray) -> np.ndarray:
+        """Sorted keys (candidate index × stride + position) of the positions in the candidates."""
+        at = np.searchsorted(self.ids, candidates)
+        first, counts = self.starts[at], self.starts[at + 1] - self.starts[at]
+        total = int(counts.sum())
+        offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+        positions = self.flat[np.repeat(first, counts) + offsets].astype(np.int64)
+        return np.repeat(np.arange(len(at), dtype=np.int64), counts) * _POSITION_STRIDE + positions

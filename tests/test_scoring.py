@@ -129,3 +129,24 @@ def test_an_optional_phrase_is_counted_as_matched_until_checked(service):
     exact_mask, exact = scorer.evaluate(query)
     assert (upper_mask == exact_mask).all()  # the phrase never changes which documents match
     assert (upper >= exact - 1e-9).all() and (upper > exact).any()
+
+
+@pytest.mark.parametrize("text", [q for q in QUERIES if '"' in q] + ['"Islamic world" heritage', "culture heritage"])
+def test_positions_kept_for_the_generation_give_the_same_phrases(service, text, monkeypatch):
+    """Long lists' positions are decoded once and kept (every list counts as long here)."""
+    import search.scoring as scoring
+
+    gen = service._current()
+    query = parse_query(text, service.schema, service.expansion).query
+    monkeypatch.setattr(scoring, "MIN_CACHED_POSTINGS", 10**9)  # positions decoded for the candidates only
+    reference = _scorer(service)
+    reference.verify = np.ones(gen.doc_count, dtype=bool)
+    expected_mask, expected = reference.evaluate(query)
+    monkeypatch.setattr(scoring, "MIN_CACHED_POSTINGS", 1)
+    arrays = IndexArrays(gen.doc_count)
+    for _ in range(2):  # decoded and kept, then read from what was kept
+        full = ArrayScorer(gen.searcher, arrays)
+        full.verify = np.ones(gen.doc_count, dtype=bool)
+        mask, exact = full.evaluate(query)
+        assert (mask == expected_mask).all() and np.allclose(exact, expected)
+    assert any(key[0] == "positions" for key in arrays._postings)
