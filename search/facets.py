@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import store
+
 FACET_FIELDS = {"org": "organisations", "person": "people", "year": "year", "lang": "lang"}
 # The arrays below, written by the indexer into each generation: a server opens them in
 # milliseconds instead of reading every document's facet values (seconds at 100,000 documents).
@@ -120,10 +122,7 @@ def save_facet_tables(generation: Path, tables: dict[str, FacetTable], live: np.
         arrays[f"{name}.values"] = np.asarray(table.values, dtype=np.str_)
         arrays[f"{name}.doc_rows"] = table.doc_rows
         arrays[f"{name}.value_rows"] = table.value_rows
-    tmp = generation / (TABLES_NAME + ".tmp")
-    with open(tmp, "wb") as handle:
-        np.savez(handle, **arrays)
-    tmp.replace(generation / TABLES_NAME)
+    store.replace_file(generation / TABLES_NAME, lambda handle: np.savez(handle, **arrays))
 
 
 def load_facet_tables(generation: Path) -> tuple[dict[str, FacetTable], np.ndarray, np.ndarray] | None:

@@ -405,11 +405,8 @@ def _learn_chunk(task):
 
 
 def _save_knowledge(generation: Path, knowledge: Knowledge) -> None:
-    # A new file replaces the name: the one linked from the previous generation stays intact.
-    tmp = generation / (KNOWLEDGE_FILE + ".tmp")
-    with open(tmp, "wb") as handle:
-        pickle.dump(knowledge, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, generation / KNOWLEDGE_FILE)
+    store.replace_file(generation / KNOWLEDGE_FILE,
+                       lambda handle: pickle.dump(knowledge, handle, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _load_knowledge(generation: Path) -> Knowledge | None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import pickle
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+
+from . import store
 
 # Signatures of every document: a base file, carried to the next generation by a hard link, and the
 # changes since it (new signatures, sources gone). A reindex of a few files writes only the changes;
@@ -405,17 +406,8 @@ def copy_groups(relations: dict[str, list[dict]]) -> dict[str, list[str]]:
 
 
 def _write_json(path: Path, data) -> None:
-    _write_durably(path, lambda handle: json.dump(data, handle, ensure_ascii=False), "w")
+    store.replace_file(path, lambda handle: json.dump(data, handle, ensure_ascii=False), binary=False)
 
 
 def _write_pickle(path: Path, data) -> None:
-    _write_durably(path, lambda handle: pickle.dump(data, handle, protocol=5), "wb")
-
-
-def _write_durably(path: Path, write, mode: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
-        write(handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    store.replace_file(path, lambda handle: pickle.dump(data, handle, protocol=5))

@@ -66,7 +66,9 @@ class IndexArrays:
 
     def positions(self, fieldname: str, btext: bytes) -> "TermPositions | None":
         """A term's positions when they are kept."""
-        key = ("positions", fieldname, btext)
+        return self._kept(("positions", fieldname, btext))
+
+    def _kept(self, key):
         with self._lock:
             kept = self._postings.get(key)
             if kept is not None:
@@ -91,10 +93,7 @@ class IndexArrays:
     def postings(self, reader, fieldname: str, btext: bytes) -> Postings | None:
         """A term's postings (without values), from the cache when it holds them."""
         key = (fieldname, btext)
-        with self._lock:
-            kept = self._postings.get(key)
-            if kept is not None:
-                self._postings.move_to_end(key)
+        kept = self._kept(key)
         if kept is not None:
             return Postings(kept[0].astype(np.int64), kept[1].astype(np.float64), None)
         postings = read_postings(reader, fieldname, btext)

@@ -102,6 +102,23 @@ def write_meta(generation: Path, meta: dict) -> None:
     _fsync_dir(generation)
 
 
+def replace_file(path: Path, write: Callable, binary: bool = True) -> None:
+    """Write a generation's file under a new name, then put it in place of the old one.
+
+    A new generation starts as hard links to the previous one's files: writing in place would
+    change the live generation too. publish_generation makes the files durable.
+    """
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with open(tmp, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as handle:
+            write(handle)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
