@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_left
 from functools import lru_cache
 from html import escape
@@ -64,15 +65,17 @@ def _spans_of(expression, groups: list[tuple[str, set[str]]], text: str) -> list
     """Spans of the tokens some group's analyser turns into one of its wanted terms.
 
     Every filter of our analysers maps one token to at most one (search/analysis.py), so each
-    distinct word is analysed once, alone, and remembered. The distinct words come from findall,
-    in C; the few that match are then found with a pattern of their own, also in C, instead of
-    walking every token of a long text in Python.
+    distinct word is analysed once, alone, and remembered (_WordTable). The distinct words come
+    from findall, in C, and are matched against the wanted terms with set operations; the few that
+    match are then found with a pattern of their own, also in C, instead of walking every token of
+    a long text in Python.
     """
-    cuts: dict[str, tuple] = {}  # word → the parts of it to mark
-    for word in set(expression.findall(text)):
-        parts = {(start, end) for group, wanted in groups for term, start, end in [_term_of(group, word)] if term in wanted}
-        if parts:
-            cuts[word] = tuple(parts)
+    words = set(expression.findall(text))
+    cuts: dict[str, set] = {}  # word → the parts of it to mark
+    for group, wanted in groups:
+        table = _word_table(group)
+        for word in table.matching(words, wanted):
+            cuts.setdefault(word, set()).add(table.part(word))
     if not cuts:
         return []
     pattern = _words_pattern(expression.pattern, frozenset(cuts))
@@ -81,6 +84,62 @@ def _spans_of(expression, groups: list[tuple[str, set[str]]], text: str) -> list
         for start, end in cuts.get(m.group(), ()):
             spans.append((m.start() + start, m.start() + end))
     return spans
+
+
+class _WordTable:
+    """The index term of every word one group's analyser has seen, and the words of each term.
+
+    Bounded: past MAX_WORDS it starts again empty (entries are cheap to compute again).
+    """
+
+    MAX_WORDS = 100_000  # ~300 bytes a word
+
+    def __init__(self, group: str):
+        self.group = group
+        self._lock = threading.Lock()
+        self._clear()
+
+    def _clear(self) -> None:
+        self.known: set[str] = set()
+        self.parts: dict[str, tuple[int, int]] = {}  # word → the part of it the term covers
+        self.words: dict[str, set[str]] = {}  # term → words analysed into it
+
+    def matching(self, words: set[str], wanted: set[str]) -> set[str]:
+        """The words whose term is wanted."""
+        unknown = words - self.known
+        if unknown:
+            self._learn(unknown)
+        found: set[str] = set()
+        for term in wanted:
+            surfaces = self.words.get(term)
+            if surfaces:
+                found |= surfaces & words
+        return found
+
+    def part(self, word: str) -> tuple[int, int]:
+        """The part of a known word its term covers (an elided article is left out: l’|ensemble)."""
+        return self.parts.get(word) or _term_of(self.group, word)[1:]
+
+    def _learn(self, unknown: set[str]) -> None:
+        analysed = [(word, _term_of(self.group, word)) for word in unknown]
+        with self._lock:
+            if len(self.known) + len(analysed) > self.MAX_WORDS:
+                self._clear()
+            for word, (term, start, end) in analysed:
+                self.known.add(word)
+                if term is not None:
+                    self.parts[word] = (start, end)
+                    self.words.setdefault(term, set()).add(word)
+
+
+_TABLES: dict[str, _WordTable] = {}
+
+
+def _word_table(group: str) -> _WordTable:
+    table = _TABLES.get(group)
+    if table is None:
+        table = _TABLES.setdefault(group, _WordTable(group))
+    return table
 
 
 @lru_cache(maxsize=256)  # compiled patterns are a few kB each; recompiling one takes ~50 µs
@@ -100,7 +159,6 @@ def _words_pattern(token_pattern: str, words: frozenset[str]):
     return None
 
 
-@lru_cache(maxsize=100_000)  # ~250 bytes an entry
 def _term_of(group: str, word: str) -> tuple[str | None, int, int]:
     """The index term of one word for a group's analyser (None for a stop word), and the part of
     the word it covers (an elided article is left out: l’|ensemble)."""
