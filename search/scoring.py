@@ -535,16 +535,73 @@ def _disjunct_terms(query: Q.Query) -> frozenset:
 def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     """(positions per posting, all positions in order) from postings' values.
 
-    A posting's value is its frequency (_INT_SIZE bytes) then the pickled gaps between positions
-    (whoosh.formats.Positions, pinned with whoosh3 3.54.0); the gaps are summed per posting here.
+    A posting's value is its frequency (_INT_SIZE bytes, big-endian) then the pickled list of gaps
+    between positions (whoosh.formats.Positions, pinned with whoosh3 3.54.0): `_GAPS_HEAD`, "("
+    when there are several gaps, one opcode per gap ("K" and one byte, "M" and two, "J" and four,
+    little-endian), then "e" (or "a" after a single gap) and ".". The gaps of every posting are
+    read together, one gap of each per step, in numpy; a value that does not read back exactly
+    (more than MAX_STEPPED gaps, or another pickle) is unpickled instead.
     """
+    if not values:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    data = np.frombuffer(b"".join(values) + bytes(8), dtype=np.uint8).astype(np.int64)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    starts = np.cumsum(lengths) - lengths
+    counts = np.zeros(len(values), dtype=np.int64)
+    for byte in range(_INT_SIZE):
+        counts = (counts << 8) | data[starts + byte]
+    ends = np.cumsum(counts)
+    flat = np.zeros(int(ends[-1]), dtype=np.int64)
+    # Postings by decreasing count: those still reading a gap at step k are a prefix.
+    stepped = np.where(counts > MAX_STEPPED, 0, counts)  # longer ones are unpickled below
+    order = np.argsort(-stepped, kind="stable")
+    remaining = stepped[order]
+    cursor = starts[order] + _INT_SIZE + len(_GAPS_HEAD) + (remaining > 1)
+    into = (ends - counts)[order]
+    valid = np.ones(len(values), dtype=bool)
+    for k in range(int(remaining[0]) if remaining.size else 0):
+        reading = int(np.searchsorted(-remaining, -k, side="left"))  # postings with more than k gaps
+        at = cursor[:reading]
+        opcode = data[at]
+        gap = np.where(opcode == _K, data[at + 1], data[at + 1] | (data[at + 2] << 8))
+        long = opcode == _J
+        if long.any():
+            wide = at[long]
+            gap[long] = (data[wide + 1] | (data[wide + 2] << 8) | (data[wide + 3] << 16) | (data[wide + 4] << 24)).astype(np.uint32).astype(np.int32)
+        valid[:reading] &= (opcode == _K) | (opcode == _M) | long
+        flat[into[:reading] + k] = gap
+        cursor[:reading] = at + _OPCODE_SIZES[opcode]
+    closing = np.where(remaining > 1, _APPENDS, _APPEND)
+    valid &= (remaining > 0) & (cursor == (starts + lengths)[order] - 2) & (data[cursor] == closing)
+    for i in order[~valid].tolist():
+        value = values[i]
+        gaps = loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")
+        if len(gaps) != counts[i]:  # only the postings decoded so far are laid out right
+            return _decode_positions_unpickled(values)
+        flat[ends[i] - counts[i]:ends[i]] = gaps
+    return counts, _positions(counts, flat)
+
+
+def _decode_positions_unpickled(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     gaps = [loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".") for v in values]
     counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
     flat = np.fromiter((g for gs in gaps for g in gs), dtype=np.int64, count=int(counts.sum()))
-    running = np.cumsum(flat)
+    return counts, _positions(counts, flat)
+
+
+def _positions(counts: np.ndarray, gaps: np.ndarray) -> np.ndarray:
+    """Every posting's gaps summed into positions."""
+    running = np.cumsum(gaps)
     starts = np.cumsum(counts) - counts
     before = np.where(starts > 0, running[np.maximum(starts - 1, 0)], 0)
-    return counts, running - np.repeat(before, counts)
+    return running - np.repeat(before, counts)
+
+
+_GAPS_HEAD = b"\x80\x02]q\x00"  # pickle protocol 2, an empty list, memoised
+MAX_STEPPED = 256  # gaps of one posting read step by step; more are unpickled
+_K, _M, _J, _APPEND, _APPENDS = b"K"[0], b"M"[0], b"J"[0], b"a"[0], b"e"[0]
+_OPCODE_SIZES = np.ones(256, dtype=np.int64)  # anything else steps one byte and fails the check
+_OPCODE_SIZES[[_K, _M, _J]] = 2, 3, 5
 
 
 class TermPositions:

@@ -150,3 +150,28 @@ def test_positions_kept_for_the_generation_give_the_same_phrases(service, text, 
         mask, exact = full.evaluate(query)
         assert (mask == expected_mask).all() and np.allclose(exact, expected)
     assert any(key[0] == "positions" for key in arrays._postings)
+
+
+GAPS = [[3], [300], [5, 70_000], [2**31 + 5], [0], [0, 0], [75] * 75, list(range(0, 5000, 2)),
+        list(range(1, 3000)), [1, 2, 3], list(range(0, 300_000, 257))]
+
+
+def test_positions_are_decoded_as_whoosh_decodes_them(service):
+    """Every value shape of whoosh.formats.Positions (one-, two- and four-byte gaps, one gap, lists
+    pickled in batches), mixed with the postings of real terms, reads back Whoosh's own positions."""
+    from whoosh.formats import Positions
+
+    from search.scoring import _decode_positions, read_postings
+
+    fmt = Positions()
+    reader = service._current().searcher.reader()
+    made = [fmt.encode(np.cumsum(gaps).tolist()) for gaps in GAPS]
+    real = []
+    for fieldname in ("text_en", "text_fr"):
+        for _, btext in reader.most_frequent_terms(fieldname, 20):
+            real += read_postings(reader, fieldname, btext, values=True).values
+    assert len(real) > 500
+    for values in (made, real, made + real, real[:1], made[2:3]):
+        counts, flat = _decode_positions(values)
+        assert counts.tolist() == [len(fmt.decode_positions(v)) for v in values]
+        assert flat.tolist() == [p for v in values for p in fmt.decode_positions(v)]
