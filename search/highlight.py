@@ -72,13 +72,16 @@ def _spans_of(expression, groups: list[tuple[str, set[str]]], text: str) -> list
     """
     words = set(expression.findall(text))
     cuts: dict[str, set] = {}  # word → the parts of it to mark
+    surfaces: set[str] = set()  # every word known to stand for a wanted term, in this text or not
     for group, wanted in groups:
         table = _word_table(group)
-        for word in table.matching(words, wanted):
+        for word in table.matching(words, wanted, surfaces):
             cuts.setdefault(word, set()).add(table.part(word))
     if not cuts:
         return []
-    pattern = _words_pattern(expression.pattern, frozenset(cuts))
+    # The pattern of every known surface (not only this text's) is the same for each result of a
+    # query, so one compiled pattern serves a whole page.
+    pattern = _words_pattern(expression.pattern, frozenset(surfaces))
     spans = []
     for m in (pattern or expression).finditer(text):
         for start, end in cuts.get(m.group(), ()):
@@ -104,17 +107,16 @@ class _WordTable:
         self.parts: dict[str, tuple[int, int]] = {}  # word → the part of it the term covers
         self.words: dict[str, set[str]] = {}  # term → words analysed into it
 
-    def matching(self, words: set[str], wanted: set[str]) -> set[str]:
-        """The words whose term is wanted."""
+    def matching(self, words: set[str], wanted: set[str], surfaces: set[str]) -> set[str]:
+        """The words whose term is wanted; every known word of a wanted term is added to surfaces."""
         unknown = words - self.known
         if unknown:
             self._learn(unknown)
-        found: set[str] = set()
+        own: set[str] = set()
         for term in wanted:
-            surfaces = self.words.get(term)
-            if surfaces:
-                found |= surfaces & words
-        return found
+            own |= self.words.get(term, _NOTHING)
+        surfaces |= own
+        return own & words
 
     def part(self, word: str) -> tuple[int, int]:
         """The part of a known word its term covers (an elided article is left out: l’|ensemble)."""
@@ -133,6 +135,7 @@ class _WordTable:
 
 
 _TABLES: dict[str, _WordTable] = {}
+_NOTHING: frozenset[str] = frozenset()
 
 
 def _word_table(group: str) -> _WordTable:

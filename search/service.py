@@ -283,7 +283,8 @@ class SearchService:
         page_docs, more_timeout = self._ordered(gen, parsed, combined, sort, start + request.per_page, scorer, folding)
         timed_out = timed_out or more_timeout
         page_docs = page_docs[start:start + request.per_page]
-        hits = [self._hit(gen, docnum, score, parsed) for docnum, score in page_docs]
+        marks: dict[str, tuple] = {}  # the query's terms to mark, by language of the results
+        hits = [self._hit(gen, docnum, score, parsed, marks) for docnum, score in page_docs]
         notices = list(parsed.notices)
         if timed_out:
             notices.append("The search took too long and was stopped: results may be incomplete. Try more specific words.")
@@ -366,11 +367,13 @@ class SearchService:
             order = np.lexsort((docnums, np.where(keys == 0, np.iinfo(np.int64).max, keys)))
         return [(int(docnums[i]), None) for i in order[:limit]]
 
-    def _hit(self, gen, docnum: int, score, parsed: ParsedQuery) -> Hit:
+    def _hit(self, gen, docnum: int, score, parsed: ParsedQuery, marks: dict | None = None) -> Hit:
         stored = gen.searcher.stored_fields(docnum)
-        text = stored.get("text", "")
-        marks = query_terms(parsed, stored.get("lang", ""))
-        spans = match_spans(text, stored.get("lang", ""), *marks) if any(marks) else []
+        text, lang = stored.get("text", ""), stored.get("lang", "")
+        marks = {} if marks is None else marks
+        if lang not in marks:
+            marks[lang] = query_terms(parsed, lang)
+        spans = match_spans(text, lang, *marks[lang]) if any(marks[lang]) else []
         return Hit(
             id=stored["id"],
             title=stored.get("title"),
