@@ -23,15 +23,18 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from pickle import loads
+import zlib
+from io import BytesIO
+from pickle import load as pickle_load, loads
+from struct import Struct
 
 import numpy as np
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, _lenfield
 from whoosh.collectors import TimeLimit
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query.terms import MultiTerm
-from whoosh.reading import TermNotFound
+from whoosh.reading import CorruptIndexError, TermNotFound
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
@@ -151,29 +154,64 @@ def read_postings(reader, fieldname: str, btext: bytes, values: bool = False) ->
 
 
 def _leaf_postings(matcher, values: bool):
-    if not isinstance(matcher, W3LeafMatcher):
-        ids, weights, raw = [], [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            if values:
-                raw.append(matcher.value())
-            matcher.next()
-        return ids, weights, raw
+    """(ids, weights, values) of one segment's postings of a term."""
+    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
+        return _w3_postings(matcher, values)
     ids, weights, raw = [], [], []
-    while matcher.is_active():  # whoosh3 3.54.0 is pinned exactly: its block layout is known
-        if matcher._ids is None:
-            matcher._read_ids()
-        if matcher._weights is None:
-            matcher._read_weights()
-        ids.extend(matcher._ids[matcher._i:])
-        weights.extend(matcher._weights[matcher._i:])
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
         if values:
-            if matcher._values is None:
-                matcher._read_values()
-            raw.extend(matcher._values[matcher._i:])
-        matcher._next_block()
+            raw.append(matcher.value())
+        matcher.next()
     return ids, weights, raw
+
+
+def _w3_postings(matcher: W3LeafMatcher, values: bool):
+    """A term's postings read straight from whoosh3's blocks (whoosh3 3.54.0 is pinned exactly).
+
+    The term's postings are one region of the postings file: a 4-byte tag, then blocks of a
+    4-byte length (negative for the last), a pickled info tuple (its second item the block's
+    count, its fourth the zlib level, 0 for none) and the pickled (id gaps, weights, values); the
+    weights are None for all 1.0, one float for all alike, or one per posting. The region is read
+    with one call and each block's data unpickled once; the matcher's block by block walk reads
+    the file in many small pieces.
+    """
+    extent = matcher._length  # the term info's length, kept as a 1-tuple by whoosh3's reader
+    extent = extent[0] if isinstance(extent, tuple) else extent
+    region = matcher._postfile.get(matcher._startoffset, extent)
+    if not region.startswith(WHOOSH3_HEADER_MAGIC):
+        raise CorruptIndexError(f"Bad postings tag at offset {matcher._startoffset}")
+    stream = BytesIO(region)
+    at, last = len(WHOOSH3_HEADER_MAGIC), False
+    gaps, weights, raw = [], [], []
+    while not last:
+        length = _BLOCK_LENGTH.unpack_from(region, at)[0]
+        last, length = length < 0, abs(length)
+        stream.seek(at + _INT_SIZE)
+        count, _maxid, _maxweight, compression, _minlength, _maxlength = pickle_load(stream)
+        data = region[stream.tell():at + _INT_SIZE + length]
+        block_ids, block_weights, block_values = loads(zlib.decompress(data) if compression else data)
+        gaps.append(np.asarray(block_ids, dtype=np.int64))
+        if block_weights is None or isinstance(block_weights, float):  # as whoosh3 reads them, in 4 bytes
+            weights.append(np.full(count, 1.0 if block_weights is None else block_weights, dtype=np.float32))
+        else:
+            weights.append(np.asarray(block_weights, dtype=np.float64))
+        if values:
+            size = matcher._fixedsize  # as W3LeafMatcher._read_values de-minifies them
+            if size is None or size < 0:
+                raw.extend(block_values)
+            elif size == 0:
+                raw.extend([None] * count)
+            else:
+                raw.extend(block_values[i:i + size] for i in range(0, len(block_values), size))
+        at += _INT_SIZE + length
+    # Each block's first gap counts from 0: its ids are the running sum of its own gaps.
+    ids = [np.cumsum(block) for block in gaps]
+    return np.concatenate(ids), np.concatenate(weights), raw
+
+
+_BLOCK_LENGTH = Struct("!i")
 
 
 class ArrayScorer:

@@ -175,3 +175,70 @@ def test_positions_are_decoded_as_whoosh_decodes_them(service):
         counts, flat = _decode_positions(values)
         assert counts.tolist() == [len(fmt.decode_positions(v)) for v in values]
         assert flat.tolist() == [p for v in values for p in fmt.decode_positions(v)]
+
+
+def test_postings_read_from_blocks_are_whooshs_own(service):
+    """Postings read a term's region at once (search/scoring.py `_w3_postings`): ids, weights and
+    values equal what Whoosh's matcher gives posting by posting, in every kind of field."""
+    from search.scoring import read_postings
+
+    searcher = service._current().searcher
+    reader = searcher.reader()
+    checked = 0
+    for fieldname in ("text_en", "text_fr", "text_xx", "title_en", "org_names", "person_names", "name_keys", "spell", "lang"):
+        terms = [t for _, t in reader.most_frequent_terms(fieldname, 10)] + list(reader.lexicon(fieldname))[::50]
+        for btext in terms:
+            expected = []
+            for sub, offset in searcher.leaf_searchers():
+                if (fieldname, btext) in sub.reader():
+                    matcher = sub.reader().postings(fieldname, btext)
+                    while matcher.is_active():
+                        expected.append((matcher.id() + offset, matcher.weight(), matcher.value()))
+                        matcher.next()
+            postings = read_postings(reader, fieldname, btext, values=True)
+            assert list(zip(postings.ids.tolist(), postings.weights.tolist(), postings.values)) == expected
+            checked += 1
+    assert checked > 50
+
+
+def test_postings_over_many_blocks_are_whooshs_own(tmp_path):
+    """Long lists span many blocks (four postings a block here), with field boosts, weights alike
+    and not, and gaps between positions of one, two and four bytes."""
+    import random
+
+    from whoosh.codec.whoosh3 import W3Codec
+    from whoosh.fields import Schema, TEXT
+    from whoosh.index import create_in
+
+    from search.scoring import read_postings
+
+    schema = Schema(body=TEXT(phrase=True), boosted=TEXT(phrase=True, field_boost=1.5), bare=TEXT(phrase=False))
+    index = create_in(str(tmp_path), schema)
+    rng = random.Random(3)
+    for batch in range(3):  # three segments
+        writer = index.writer(codec=W3Codec(blocklimit=4))
+        for i in range(40):
+            words = [rng.choice(["alpha", "beta", "gamma", "delta"]) for _ in range(rng.randint(1, 30))]
+            if batch == i == 0:
+                words += ["filler"] * 70_000 + ["alpha"]
+            elif rng.random() < 0.2:
+                words += ["filler"] * 300 + ["alpha"]
+            text = " ".join(words)
+            writer.add_document(body=text, boosted=text, bare=text)
+        writer.commit(merge=False)
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        assert len(list(reader.leaf_readers())) == 3
+        for fieldname in ("body", "boosted", "bare"):
+            for btext in reader.lexicon(fieldname):
+                expected = []
+                for sub, offset in reader.leaf_readers():
+                    if (fieldname, btext) in sub:
+                        matcher = sub.postings(fieldname, btext)
+                        while matcher.is_active():
+                            expected.append((matcher.id() + offset, matcher.weight(), matcher.value()))
+                            matcher.next()
+                postings = read_postings(reader, fieldname, btext, values=True)
+                assert list(zip(postings.ids.tolist(), postings.weights.tolist(), postings.values)) == expected
+                without = read_postings(reader, fieldname, btext)
+                assert without.ids.tolist() == postings.ids.tolist() and without.values is None
