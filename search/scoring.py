@@ -93,13 +93,14 @@ class IndexArrays:
                     old, _ = self._postings.popitem(last=False)
                     self._cached_bytes -= self._sizes.pop(old)
 
-    def postings(self, reader, fieldname: str, btext: bytes) -> Postings | None:
-        """A term's postings (without values), from the cache when it holds them."""
+    def postings(self, reader, fieldname: str, btext: bytes, values: bool = False) -> Postings | None:
+        """A term's postings, from the cache when it holds them and values are not wanted."""
         key = (fieldname, btext)
-        kept = self._kept(key)
-        if kept is not None:
-            return Postings(kept[0].astype(np.int64), kept[1].astype(np.float64), None)
-        postings = read_postings(reader, fieldname, btext)
+        if not values:
+            kept = self._kept(key)
+            if kept is not None:
+                return Postings(kept[0].astype(np.int64), kept[1].astype(np.float64), None)
+        postings = read_postings(reader, fieldname, btext, values=values)
         if postings is not None and postings.ids.size >= MIN_CACHED_POSTINGS:
             compact = (postings.ids.astype(np.int32), postings.weights.astype(np.float32))
             self._keep(key, compact, compact[0].nbytes + compact[1].nbytes)
@@ -233,15 +234,18 @@ class ArrayScorer:
         self.deferred = False  # an optional phrase was counted as matched somewhere
         self._postings: dict[tuple[str, bytes], Postings | None] = {}
         self._matched: tuple | None = None  # the last query matched, with its mask and bounds
+        self._phrased: set[tuple[str, bytes]] = set()  # (field, term) of the query's phrases
 
     def postings(self, fieldname: str, btext: bytes, values: bool = False) -> Postings | None:
-        """A term's postings, read once per scorer."""
+        """A term's postings, read once per scorer: with their values (positions) at once when
+        the query holds a phrase of the term whose positions the generation does not keep."""
         key = (fieldname, btext)
         cached = self._postings.get(key, False)
         if values and (cached is False or (cached is not None and cached.values is None)):
-            cached = self._postings[key] = read_postings(self.reader, fieldname, btext, values=True)
+            cached = self._postings[key] = self.arrays.postings(self.reader, fieldname, btext, values=True)
         elif cached is False:
-            cached = self._postings[key] = self.arrays.postings(self.reader, fieldname, btext)
+            values = key in self._phrased and self.arrays.positions(fieldname, btext) is None
+            cached = self._postings[key] = self.arrays.postings(self.reader, fieldname, btext, values)
         return cached
 
     # -- entry point ---------------------------------------------------------------------------
@@ -306,6 +310,7 @@ class ArrayScorer:
             return self._matched[1:]
         self.verify = None
         self.deferred = False
+        self._phrased = self._phrase_terms(query)
         mask, upper = self.evaluate(query)
         self._matched = (query, mask, upper, self.deferred)
         return mask, upper, self.deferred
@@ -340,6 +345,17 @@ class ArrayScorer:
             more = np.flatnonzero(rest)
             more = more[np.lexsort((more, -upper[more]))[:max(4 * limit, 64, int(checked.sum()))]]
             checked[more] = True
+
+    def _phrase_terms(self, query: Q.Query) -> set[tuple[str, bytes]]:
+        found = set()
+        stack = [query]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, Q.Phrase):
+                found.update((node.fieldname, b) for b in (self._btext(node.fieldname, w) for w in node.words) if b)
+            elif not node.is_leaf():
+                stack.extend(node.children())
+        return found
 
     # -- leaves --------------------------------------------------------------------------------
     def _empty(self) -> tuple[np.ndarray, np.ndarray]:
