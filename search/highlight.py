@@ -46,9 +46,30 @@ def match_spans(text: str, lang: str, terms: set[str], name_terms: set[str] = fr
                                                                  mode="index") if t.text in wanted]
         else:
             passes.setdefault(expression, []).append((group, wanted))
-    for expression, groups in passes.items():  # analysers that split text alike share one pass
-        spans += _spans_of(expression, groups, text)
+    tokens: dict[str, set[str]] = {}  # the text's distinct tokens, by tokenizer pattern
+    for expression in sorted(passes, key=lambda e: e.pattern != TOKEN_PATTERN):  # analysers that split text alike share one pass
+        words = _distinct_tokens(expression, text, tokens)
+        spans += _spans_of(expression, passes[expression], text, words)
     return sorted(set(spans))
+
+
+def _distinct_tokens(expression, text: str, found: dict[str, set[str]]) -> set[str]:
+    """The text's distinct tokens for a tokenizer pattern (kept in `found`). Runs of word
+    characters are TOKEN_PATTERN's tokens cut at their apostrophes: no second scan of the text."""
+    if expression.pattern == r"\w+" and TOKEN_PATTERN in found:
+        words = set()
+        for token in found[TOKEN_PATTERN]:
+            if "'" in token or "’" in token:
+                words.update(_APOSTROPHES.split(token))
+            else:
+                words.add(token)
+    else:
+        words = set(expression.findall(text))
+    found[expression.pattern] = words
+    return words
+
+
+_APOSTROPHES = re.compile("['’]")
 
 
 def _token_pattern(group: str):
@@ -61,16 +82,14 @@ def _token_pattern(group: str):
     return expression
 
 
-def _spans_of(expression, groups: list[tuple[str, set[str]]], text: str) -> list[tuple[int, int]]:
+def _spans_of(expression, groups: list[tuple[str, set[str]]], text: str, words: set[str]) -> list[tuple[int, int]]:
     """Spans of the tokens some group's analyser turns into one of its wanted terms.
 
     Every filter of our analysers maps one token to at most one (search/analysis.py), so each
-    distinct word is analysed once, alone, and remembered (_WordTable). The distinct words come
-    from findall, in C, and are matched against the wanted terms with set operations; the few that
-    match are then found with a pattern of their own, also in C, instead of walking every token of
-    a long text in Python.
+    distinct word is analysed once, alone, and remembered (_WordTable). The text's distinct words
+    are matched against the wanted terms with set operations; the few that match are then found
+    with a pattern of their own, in C, instead of walking every token of a long text in Python.
     """
-    words = set(expression.findall(text))
     cuts: dict[str, set] = {}  # word → the parts of it to mark
     surfaces: set[str] = set()  # every word known to stand for a wanted term, in this text or not
     for group, wanted in groups:
@@ -81,12 +100,31 @@ def _spans_of(expression, groups: list[tuple[str, set[str]]], text: str) -> list
         return []
     # The pattern of every known surface (not only this text's) is the same for each result of a
     # query, so one compiled pattern serves a whole page.
-    pattern = _words_pattern(expression.pattern, frozenset(surfaces))
+    found = _words_pattern(expression.pattern, frozenset(surfaces))
+    if found is None:
+        matches = expression.finditer(text)
+    else:
+        pattern, apostrophes = found
+        matches = (m for m in pattern.finditer(text) if _token_starts(text, m.start(), apostrophes))
     spans = []
-    for m in (pattern or expression).finditer(text):
+    for m in matches:
         for start, end in cuts.get(m.group(), ()):
             spans.append((m.start() + start, m.start() + end))
     return spans
+
+
+def _token_starts(text: str, at: int, apostrophes: bool) -> bool:
+    """Whether a token starts at `at`: not after a word character (\\w is isalnum or "_"), nor,
+    with apostrophes, after an apostrophe that follows one (the token before would run on)."""
+    if at == 0:
+        return True
+    before = text[at - 1]
+    if before.isalnum() or before == "_":
+        return False
+    if apostrophes and before in "'’" and at >= 2:
+        before = text[at - 2]
+        return not (before.isalnum() or before == "_")
+    return True
 
 
 class _WordTable:
@@ -148,18 +186,19 @@ def _word_table(group: str) -> _WordTable:
 
 @lru_cache(maxsize=256)  # compiled patterns are a few kB each; recompiling one takes ~50 µs
 def _words_pattern(token_pattern: str, words: frozenset[str]):
-    """A pattern finding these words where the tokenizer would cut them out whole, for the two
-    tokenizers of search/analysis.py (None for another: its tokens are then walked one by one).
+    """(pattern, whether tokens run on over apostrophes): a pattern finding these words where they
+    end a token, for the two tokenizers of search/analysis.py (None for another: its tokens are
+    then walked one by one). Where a match starts a token is checked apart (`_token_starts`): a
+    look-behind at every position of the text made the search four times slower.
 
-    With TOKEN_PATTERN a token starts after no word character and after no apostrophe that
-    follows one (the token before would have run on), and ends before neither; with \\w+, a token
-    is a run of word characters.
+    With TOKEN_PATTERN a token ends before no word character and before no apostrophe followed by
+    one (it would run on); with \\w+, a token is a run of word characters.
     """
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     if token_pattern == TOKEN_PATTERN:
-        return re.compile(rf"(?<!\w)(?<!\w['’])(?:{alternatives})(?!\w)(?!['’]\w)")
+        return re.compile(rf"(?:{alternatives})(?!\w)(?!['’]\w)"), True
     if token_pattern == r"\w+":
-        return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+        return re.compile(rf"(?:{alternatives})(?!\w)"), False
     return None
 
 
