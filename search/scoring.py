@@ -218,8 +218,9 @@ _BLOCK_LENGTH = Struct("!i")
 class ArrayScorer:
     """Evaluates a query into (match mask, scores) over every document of a searcher's index."""
 
-    def __init__(self, searcher, arrays: IndexArrays, deadline: float | None = None):
+    def __init__(self, searcher, arrays: IndexArrays, deadline: float | None = None, vocabulary=None):
         self.searcher = searcher
+        self.vocabulary = vocabulary  # the spell field's words in memory (search/suggest.py), or None
         self.reader = searcher.reader()
         self.schema = searcher.schema
         self.arrays = arrays
@@ -396,7 +397,12 @@ class ArrayScorer:
     def _multi_term(self, query: MultiTerm) -> tuple[np.ndarray, np.ndarray]:
         """Fuzzy, prefix and wildcard terms: an OR of the index's terms they stand for (Whoosh's own)."""
         fieldname = query.field()
-        words = [w for w in query._btexts(self.reader) if w] if fieldname in self.schema else []
+        if fieldname not in self.schema:
+            words = []
+        elif type(query) is Q.FuzzyTerm and fieldname == "spell" and self.vocabulary is not None:
+            words = self.vocabulary.get().within(query.text, query.maxdist, query.prefixlength)
+        else:
+            words = [w for w in query._btexts(self.reader) if w]
         mask, scores = self._empty()
         for word in words:
             text = word if isinstance(word, str) else self.schema[fieldname].from_bytes(word)

@@ -259,7 +259,7 @@ class SearchService:
             return SearchResults(request.q, 0, request.page, request.per_page, [], {}, None,
                                  parsed.notices + ["There is no index yet: run `flask reindex`."])
         deadline = time.monotonic() + self.time_limit
-        scorer = ArrayScorer(gen.searcher, gen.arrays, deadline)
+        scorer = ArrayScorer(gen.searcher, gen.arrays, deadline, gen.vocabulary)
         matched, timed_out = self._matching(gen, parsed, scorer)
         filters = request.filters()
         masks = {name: gen.tables[name].mask_for(values, gen.doc_count) for name, values in filters.items()}
@@ -424,7 +424,7 @@ class SearchService:
             return [], 0, False
         results = self.search(capped)
         parsed = parse_query(request.q, self.schema, self.expansion)
-        scorer = ArrayScorer(gen.searcher, gen.arrays, time.monotonic() + self.time_limit * 5)
+        scorer = ArrayScorer(gen.searcher, gen.arrays, time.monotonic() + self.time_limit * 5, gen.vocabulary)
         matched, _ = self._matching(gen, parsed, scorer)
         for name, values in request.filters().items():
             matched &= gen.tables[name].mask_for(values, gen.doc_count)

@@ -48,19 +48,25 @@ class Vocabulary:
 
     def closest(self, word: str, maxdist: int) -> str | None:
         """The most frequent word at the smallest edit distance (1 to maxdist), or None."""
-        words = self.words
         for distance in range(1, maxdist + 1):
-            dfa = levenshtein_automaton(word, distance, 0).to_dfa()
-            start = [0]
-
-            def next_word(key: str):
-                start[0] = position = bisect_left(words, key, start[0])
-                return words[position] if position < len(words) else None
-
-            found = [w for w in find_all_matches(dfa, next_word) if w != word]
+            found = [w for w in self.within(word, distance) if w != word]
             if found:
                 return min(found, key=lambda w: (-self.frequency[w], w))
         return None
+
+    def within(self, word: str, maxdist: int, prefix: int = 0) -> list[str]:
+        """The words within maxdist edits of word that share its first `prefix` letters, in order:
+        the words each index segment's reader gives a fuzzy term (Whoosh's automaton, walked here
+        over the sorted list instead of the term file)."""
+        words = self.words
+        dfa = levenshtein_automaton(word, maxdist, prefix).to_dfa()
+        start = [0]
+
+        def next_word(key: str):
+            start[0] = position = bisect_left(words, key, start[0])
+            return words[position] if position < len(words) else None
+
+        return list(find_all_matches(dfa, next_word))
 
 
 class LazyVocabulary:

@@ -242,3 +242,23 @@ def test_postings_over_many_blocks_are_whooshs_own(tmp_path):
                 assert list(zip(postings.ids.tolist(), postings.weights.tolist(), postings.values)) == expected
                 without = read_postings(reader, fieldname, btext)
                 assert without.ids.tolist() == postings.ids.tolist() and without.values is None
+
+
+@pytest.mark.parametrize("text", ["patrimoine~", "organsation", "Almalick", "cooperashun culturelle", "educ*"])
+def test_fuzzy_terms_from_the_vocabulary_match_whooshs_segments(service, text):
+    """Fuzzy spelling terms expand over the in-memory vocabulary: the same words as each
+    segment's reader gives, so the same matches and scores as without it."""
+    from search.suggest import Vocabulary
+
+    gen = service._current()
+    reader = gen.searcher.reader()
+    vocabulary = Vocabulary(reader)
+    for word, maxdist in [("organsation", 2), ("patrimoine", 1), ("cooperashun", 2), ("almalick", 2)]:
+        expected = set()
+        for sub, _offset in reader.leaf_readers():
+            expected.update(sub.terms_within("spell", word, maxdist, prefix=2))
+        assert vocabulary.within(word, maxdist, 2) == sorted(expected)
+    query = parse_query(text, service.schema, service.expansion).query
+    plain = _scorer(service).evaluate(query)
+    with_vocabulary = ArrayScorer(gen.searcher, IndexArrays(gen.doc_count), vocabulary=gen.vocabulary).evaluate(query)
+    assert (plain[0] == with_vocabulary[0]).all() and np.allclose(plain[1], with_vocabulary[1])
