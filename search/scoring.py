@@ -50,6 +50,7 @@ _DEADLINE_EVERY = 1024  # postings walked by Whoosh between two looks at the clo
 POSTINGS_CACHE_MB = 64
 MIN_CACHED_POSTINGS = 2048
 FACTOR_CACHE_SIZE = 100_000  # rarity factors kept per generation (each a few hundred bytes)
+FREQUENCY_CACHE_SIZE = 200_000  # document counts of terms kept per generation (~150 bytes each)
 
 
 class IndexArrays:
@@ -66,6 +67,7 @@ class IndexArrays:
         self._cached_bytes = 0
         self._budget = int(cache_mb * 2**20)
         self.factors: dict[tuple, float] = {}  # rarity of a clause (search/expansion.py)
+        self.frequencies: dict[tuple, int] = {}  # documents holding a (field, term), for rarity
 
     def positions(self, fieldname: str, btext: bytes) -> "TermPositions | None":
         """A term's positions when they are kept."""
@@ -123,6 +125,31 @@ class IndexArrays:
         with self._lock:
             self._lengths[fieldname] = lengths
         return lengths
+
+
+class DocumentCounts:
+    """A searcher's document counts for the rarity factors (search/expansion.py), each term's
+    looked up once per index generation: a query's words are counted in every field, clause after
+    clause, and each lookup reads the term file."""
+
+    def __init__(self, searcher, arrays: IndexArrays):
+        self._searcher = searcher
+        self._frequencies = arrays.frequencies
+
+    def get_parent(self) -> "DocumentCounts":
+        return self
+
+    def doc_count_all(self) -> int:
+        return self._searcher.doc_count_all()
+
+    def doc_frequency(self, fieldname: str, text) -> int:
+        key = (fieldname, text)
+        count = self._frequencies.get(key)
+        if count is None:
+            if len(self._frequencies) >= FREQUENCY_CACHE_SIZE:
+                self._frequencies.clear()  # plain bound: counts are cheap to look up again
+            count = self._frequencies[key] = self._searcher.doc_frequency(fieldname, text)
+        return count
 
 
 class Postings:
@@ -221,6 +248,7 @@ class ArrayScorer:
     def __init__(self, searcher, arrays: IndexArrays, deadline: float | None = None, vocabulary=None):
         self.searcher = searcher
         self.vocabulary = vocabulary  # the spell field's words in memory (search/suggest.py), or None
+        self.counts = DocumentCounts(searcher, arrays)  # what rarity factors count, remembered
         self.reader = searcher.reader()
         self.schema = searcher.schema
         self.arrays = arrays
@@ -266,7 +294,7 @@ class ArrayScorer:
         if kind is Q.Term:
             return self._term(query.fieldname, query.text, query.boost)
         if isinstance(query, Variants):
-            if not query.searched(self.searcher):
+            if not query.searched(self.counts):
                 return self._empty()
             return self._factor(self.evaluate(query.child, covered), self._rarity(query))
         if isinstance(query, Rare):
@@ -525,7 +553,7 @@ class ArrayScorer:
         key = (type(query).__name__, str(query), getattr(query, "words", None))  # a Rare's words are its own
         factor = self.arrays.factors.get(key)
         if factor is None:
-            factor = self.arrays.factors[key] = query.factor(self.searcher)
+            factor = self.arrays.factors[key] = query.factor(self.counts)
             if len(self.arrays.factors) > FACTOR_CACHE_SIZE:
                 self.arrays.factors.clear()  # plain bound: entries are cheap to compute again
         return factor
