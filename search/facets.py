@@ -35,6 +35,15 @@ class FacetTable:
         self.index = {v: i for i, v in enumerate(values)}
         self.doc_rows = doc_rows
         self.value_rows = value_rows
+        self._case_rank: np.ndarray | None = None
+
+    @property
+    def case_rank(self) -> np.ndarray:
+        """Each value's place in the order of the values lowercased (values alike share one)."""
+        if self._case_rank is None:
+            lowered = np.asarray([v.lower() for v in self.values], dtype=np.str_)
+            self._case_rank = np.unique(lowered, return_inverse=True)[1].astype(np.int64).reshape(-1)
+        return self._case_rank
 
     def mask_for(self, selected: list[str], doc_count: int) -> np.ndarray:
         """Documents holding any of the selected values (values of one facet are OR-ed)."""
@@ -137,16 +146,17 @@ def load_facet_tables(generation: Path) -> tuple[dict[str, FacetTable], np.ndarr
 
 
 def facet_values(table: FacetTable, counts: np.ndarray, selected: list[str], facet: str) -> list[FacetValue]:
-    """Values with a count (plus selected ones), years chronologically, others by count then name."""
+    """Values with a count (plus selected ones), years chronologically, others by count then name
+    (case aside; values alike but for case in the table's order)."""
     chosen = set(selected)
-    out = [
-        FacetValue(value, int(counts[i]), value in chosen)
-        for i, value in enumerate(table.values)
-        if counts[i] > 0 or value in chosen
-    ]
-    out += [FacetValue(v, 0, True) for v in selected if v not in table.index]
-    if facet == "year":
-        out.sort(key=lambda fv: fv.value)
-    else:
-        out.sort(key=lambda fv: (-fv.count, fv.value.lower()))
+    shown = counts > 0
+    shown[[table.index[v] for v in chosen if v in table.index]] = True
+    rows = np.flatnonzero(shown)
+    if facet != "year":  # a year facet's values are sorted below, with the values it lacks
+        rows = rows[np.lexsort((table.case_rank[rows], -counts[rows]))]
+    out = [FacetValue(table.values[i], int(counts[i]), table.values[i] in chosen) for i in rows.tolist()]
+    missing = [FacetValue(v, 0, True) for v in selected if v not in table.index]
+    if missing or facet == "year":
+        out += missing
+        out.sort(key=(lambda fv: fv.value) if facet == "year" else (lambda fv: (-fv.count, fv.value.lower())))
     return out

@@ -280,3 +280,28 @@ def test_facet_tables_saved_by_the_indexer_equal_those_read_from_the_index(tmp_p
     (live_dir / TABLES_NAME).unlink()  # a generation written before: the service reads the index
     service = SearchService(tmp_path / "index")
     assert service.search(SearchRequest(org=["AICTO"])).total >= 1
+
+
+def test_facet_values_order_by_count_then_name_case_aside():
+    """Values are listed by count, then by name with case aside (values alike but for case in the
+    table's order), selected ones always, those the table lacks with 0; years chronologically."""
+    import random
+
+    import numpy as np
+
+    from search.facets import FacetTable, facet_values
+
+    rng = random.Random(7)
+    names = sorted({rng.choice(["ali", "Ali", "ALI", "Ben", "ben", "Zed", "éva", "Éva", "omar", "Omar"]) + str(rng.randint(0, 3))
+                    for _ in range(60)})
+    table = FacetTable(names, np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32))
+    for _ in range(50):
+        counts = np.asarray([rng.choice([0, 0, 1, 2, 3]) for _ in names])
+        selected = rng.sample(names, 2) + (["absent"] if rng.random() < 0.3 else [])
+        expected = sorted([(v, int(c), v in selected) for v, c in zip(names, counts) if c > 0 or v in selected]
+                          + [(v, 0, True) for v in selected if v not in names], key=lambda t: (-t[1], t[0].lower()))
+        got = [(fv.value, fv.count, fv.selected) for fv in facet_values(table, counts, selected, "person")]
+        assert got == expected
+    years = FacetTable(["1999", "2005", "2024"], np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32))
+    got = facet_values(years, np.asarray([3, 0, 5]), ["2005", "2030"], "year")
+    assert [(fv.value, fv.count) for fv in got] == [("1999", 3), ("2005", 0), ("2024", 5), ("2030", 0)]
