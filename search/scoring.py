@@ -50,7 +50,7 @@ _DEADLINE_EVERY = 1024  # postings walked by Whoosh between two looks at the clo
 POSTINGS_CACHE_MB = 64
 MIN_CACHED_POSTINGS = 2048
 FACTOR_CACHE_SIZE = 100_000  # rarity factors kept per generation (each a few hundred bytes)
-FREQUENCY_CACHE_SIZE = 200_000  # document counts of terms kept per generation (~150 bytes each)
+FREQUENCY_CACHE_SIZE = 50_000  # document counts of terms kept per generation (~150 bytes each)
 
 
 class IndexArrays:
