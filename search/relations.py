@@ -406,7 +406,7 @@ def copy_groups(relations: dict[str, list[dict]]) -> dict[str, list[str]]:
 
 
 def _write_json(path: Path, data) -> None:
-    store.replace_file(path, lambda handle: json.dump(data, handle, ensure_ascii=False), binary=False)
+    store.replace_file(path, lambda handle: handle.write(json.dumps(data, ensure_ascii=False)), binary=False)
 
 
 def _write_pickle(path: Path, data) -> None:

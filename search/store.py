@@ -91,7 +91,7 @@ def write_meta(generation: Path, meta: dict) -> None:
     tmp = generation / (META_NAME + ".tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(meta, handle, ensure_ascii=False)
+            handle.write(json.dumps(meta, ensure_ascii=False))  # the C encoder: json.dump encodes in Python
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, generation / META_NAME)
