@@ -12,10 +12,13 @@ from __future__ import annotations
 import json
 import math
 import pickle
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
+from itertools import chain
 from pathlib import Path
+
+import numpy as np
 
 from . import store
 
@@ -79,15 +82,13 @@ def find_relations(signatures: Iterable[dict]) -> dict[str, list[dict]]:
 
 def _copies(sigs: dict[str, dict]):
     """Pairs whose texts are the same article: (a, b, "duplicate") or (a, b, "contains")."""
-    postings: dict[int, list[str]] = defaultdict(list)
-    for doc_id, sig in sigs.items():
-        for value in sig["sketch"]:
-            postings[value].append(doc_id)
-    shared = _pairs_sharing(postings.values(), MAX_HASH_DOCS)
+    _counts, postings = _rare_postings({doc_id: sig["sketch"] for doc_id, sig in sigs.items()}, MAX_HASH_DOCS)
+    # Pairs sharing fewer hashes are neither copies nor contained (`_contained`).
+    shared = _pairs_sharing(postings.values(), MAX_HASH_DOCS, MIN_SHARED_HASHES)
     seen: set[tuple[str, str]] = set()
     for (a, b), count in shared.items():
         sa, sb = sigs[a], sigs[b]
-        if count < MIN_SHARED_HASHES or sa["source"] == sb["source"]:
+        if sa["source"] == sb["source"]:
             continue
         small, large = sorted((a, b), key=lambda d: (len(sigs[d]["sketch"]), d))
         size_small, size_large = len(sigs[small]["sketch"]), len(sigs[large]["sketch"])
@@ -97,37 +98,52 @@ def _copies(sigs: dict[str, dict]):
         if count / size_small >= COPY_CONTAINMENT:
             yield a, b, "duplicate"
             seen.add((a, b) if a < b else (b, a))
-    idf = _term_idf(sigs)
-    for a, b in sorted(set(_same_stories(sigs, idf)) | set(_shared_passages(sigs, postings, idf))):
+    counts, words = _rare_postings({doc_id: sig.get("terms", []) for doc_id, sig in sigs.items()}, MAX_HASH_DOCS)
+    total = max(len(sigs), 1)
+    idf = {term: math.log(total / n) for term, n in counts.items()}
+    for a, b in sorted(set(_same_stories(sigs, idf, words)) | set(_shared_passages(sigs, postings, idf))):
         if (a, b) not in seen and not _contained(shared, sigs, a, b):
             seen.add((a, b))
             yield a, b, "duplicate"
 
 
-def _pairs_sharing(lists: Iterable[list[str]], limit: int, accept=None) -> dict[tuple[str, str], int]:
-    """How many of the lists each pair of documents shares, over lists of at most `limit` documents.
+def _pairs_sharing(lists: Iterable[list[str]], limit: int, minimum: int = 1, sigs: dict | None = None,
+                   same: tuple[str, ...] = (), differ: tuple[str, ...] = ()) -> dict[tuple[str, str], int]:
+    """How many of the lists each pair of documents shares, over lists of at most `limit` documents;
+    the pairs sharing at least `minimum`, whose signatures agree on the fields `same` and differ on
+    `differ`.
 
     The bound keeps the pairwise step linear in the archive's size: a value many documents hold
-    is boilerplate or topic, not evidence that two texts are one. accept(a, b) may refuse a pair.
+    is boilerplate or topic, not evidence that two texts are one. The pairs of all lists of one
+    length are made at once, in numpy.
     """
-    shared: dict[tuple[str, str], int] = defaultdict(int)
-    for docs in lists:
-        if len(docs) > limit:
-            continue
-        for i, a in enumerate(docs):
-            for b in docs[i + 1:]:
-                if accept is None or accept(a, b):
-                    shared[(a, b) if a < b else (b, a)] += 1
-    return shared
+    kept = [docs for docs in lists if 2 <= len(docs) <= limit]
+    if not kept:
+        return {}
+    names = sorted({doc for docs in kept for doc in docs})
+    number = {doc: i for i, doc in enumerate(names)}
+    sizes = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
+    flat = np.fromiter((number[doc] for docs in kept for doc in docs), dtype=np.int64, count=int(sizes.sum()))
+    starts = np.cumsum(sizes) - sizes
+    codes = []
+    for size in np.unique(sizes).tolist():
+        first, second = np.triu_indices(size, 1)
+        at = starts[sizes == size][:, None]
+        a, b = flat[at + first].ravel(), flat[at + second].ravel()
+        codes.append(np.minimum(a, b) * len(names) + np.maximum(a, b))
+    pairs, counts = np.unique(np.concatenate(codes), return_counts=True)
+    low, high = np.divmod(pairs, len(names))
+    keep = (counts >= minimum) & (low != high)
+    for fieldname, alike in [(f, True) for f in same] + [(f, False) for f in differ]:
+        values: dict = {}
+        code = np.fromiter((values.setdefault(sigs[doc][fieldname], len(values)) for doc in names), dtype=np.int64, count=len(names))
+        keep &= (code[low] == code[high]) == alike
+    return {(names[a], names[b]): n for a, b, n in zip(low[keep].tolist(), high[keep].tolist(), counts[keep].tolist())}
 
 
 def _shared_passages(sigs: dict[str, dict], postings: dict[int, list[str]], idf: dict[str, float]):
     """Pairs in one language that share passages few documents hold and most of their rarer words."""
-    shared = _pairs_sharing(postings.values(), RARE_HASH_DOCS)
-    candidates = [pair for pair, count in shared.items() if count >= MIN_RARE_HASHES]
-    if not candidates:
-        return
-    for a, b in candidates:
+    for a, b in _pairs_sharing(postings.values(), RARE_HASH_DOCS, MIN_RARE_HASHES):
         sa, sb = sigs[a], sigs[b]
         if sa["lang"] != sb["lang"] or sa["source"] == sb["source"] or not _same_time(sa, sb):
             continue
@@ -135,13 +151,15 @@ def _shared_passages(sigs: dict[str, dict], postings: dict[int, list[str]], idf:
             yield a, b
 
 
-def _term_idf(sigs: dict[str, dict]) -> dict[str, float]:
-    df: dict[str, int] = defaultdict(int)
-    for sig in sigs.values():
-        for term in sig.get("terms", []):
-            df[term] += 1
-    total = max(len(sigs), 1)
-    return {term: math.log(total / n) for term, n in df.items()}
+def _rare_postings(values: dict[str, list], limit: int) -> tuple[Counter, dict[object, list[str]]]:
+    """How many documents hold each value (its count in their lists), and the documents of the
+    values held at most `limit` times: the only lists the pairwise steps read."""
+    counts = Counter(chain.from_iterable(values.values()))
+    postings: dict[object, list[str]] = defaultdict(list)
+    for doc_id, held in values.items():
+        for value in [v for v in held if counts[v] <= limit]:
+            postings[value].append(doc_id)
+    return counts, postings
 
 
 def _coverage(a: set, b: set, weights: dict[str, float]) -> float:
@@ -168,20 +186,12 @@ def _contained(shared, sigs, a, b) -> bool:
     return count >= MIN_SHARED_HASHES and small > 0 and count / small >= COPY_CONTAINMENT
 
 
-def _same_stories(sigs: dict[str, dict], idf: dict[str, float]):
+def _same_stories(sigs: dict[str, dict], idf: dict[str, float], postings: dict[str, list[str]]):
     """Pairs in one language whose rarer words mostly coincide: one story, written up twice."""
-    postings: dict[str, list[str]] = defaultdict(list)
-    for doc_id, sig in sigs.items():
-        for term in sig.get("terms", []):
-            postings[term].append(doc_id)
-    shared = _pairs_sharing(
-        postings.values(), MAX_HASH_DOCS,
-        lambda a, b: sigs[a]["lang"] == sigs[b]["lang"] and sigs[a]["source"] != sigs[b]["source"])
+    shared = _pairs_sharing(postings.values(), MAX_HASH_DOCS, MIN_SHARED_TERMS, sigs, same=("lang",), differ=("source",))
     terms: dict[str, frozenset] = {}
     weight: dict[str, float] = {}
-    for (a, b), count in sorted(shared.items()):
-        if count < MIN_SHARED_TERMS:
-            continue
+    for a, b in sorted(shared):
         for doc in (a, b):
             if doc not in terms:
                 terms[doc] = frozenset(sigs[doc]["terms"])
@@ -198,14 +208,13 @@ def _same_stories(sigs: dict[str, dict], idf: dict[str, float]):
 def _translations(sigs: dict[str, dict], group: dict[str, str]):
     """Pairs in two languages that are one release: the same dates, numbers, names, entities, shape."""
     known = [s for s in sigs.values() if s["lang"] not in ("und", "")]
-    weights = _idf(known)
+    keys = {sig["id"]: _anchor_keys(sig) for sig in known}
+    weights = _idf(known, keys)
     anchors: dict[str, list[str]] = defaultdict(list)
     for sig in known:
-        for key in _anchor_keys(sig):
+        for key in keys[sig["id"]]:
             anchors[key].append(sig["id"])
-    candidates = _pairs_sharing(
-        anchors.values(), MAX_HASH_DOCS,
-        lambda a, b: sigs[a]["lang"] != sigs[b]["lang"] and sigs[a]["source"] != sigs[b]["source"])
+    candidates = _pairs_sharing(anchors.values(), MAX_HASH_DOCS, sigs=sigs, differ=("lang", "source"))
     scores = {pair: translation_score(sigs[pair[0]], sigs[pair[1]], weights) for pair in candidates}
     best: dict[str, float] = defaultdict(float)
     for (a, b), score in scores.items():
@@ -281,11 +290,12 @@ def _anchor_keys(sig: dict) -> set[str]:
     return {f"d:{d}" for d in sig["dates"]} | {f"n:{n}" for n in sig["numbers"]} | {f"a:{n}" for n in sig["names"]}
 
 
-def _idf(sigs: list[dict]) -> dict[str, float]:
-    """Inverse document frequency of every anchor: a name on every page says little."""
+def _idf(sigs: list[dict], keys: dict[str, set[str]]) -> dict[str, float]:
+    """Inverse document frequency of every anchor (keys: each document's `_anchor_keys`): a name
+    on every page says little."""
     counts: dict[str, int] = defaultdict(int)
     for sig in sigs:
-        for key in _anchor_keys(sig) | {f"e:{e}" for e in sig["entities"]}:
+        for key in keys[sig["id"]] | {f"e:{e}" for e in sig["entities"]}:
             counts[key] += 1
     total = max(len(sigs), 1)
     return {key: math.log(1 + total / n) for key, n in counts.items()}
