@@ -195,15 +195,16 @@ def _run(docs_dir: Path, index_dir: Path, full: bool, progress: Progress, summar
     plan = _Plan(removed, changed, old_files, files_meta, context)
 
     generation = store.new_generation_dir(index_dir)
+    # Related documents (copies, translations), from signatures kept in the generation.
+    relations = _RelationsJob(generation, live if not full else None, plan)
     try:
-        documents = _write(generation, live if not full else None, plan, summary, progress)
+        documents = _write(generation, live if not full else None, plan, summary, progress, relations.start)
         if documents == 0:
             raise ReindexError(
                 f"No document could be indexed from {docs_dir} ({len(summary.skipped)} file(s) skipped); "
                 + ("the previous index is still serving." if live else "add .txt files and run it again.")
             )
-        # Related documents (copies, translations), from signatures kept in the generation.
-        update_relations(generation, live if not full else None, plan.signatures, plan.removed)
+        relations.wait()
         _save_knowledge(generation, knowledge)
 
         store.write_meta(generation, {
@@ -217,14 +218,70 @@ def _run(docs_dir: Path, index_dir: Path, full: bool, progress: Progress, summar
         progress("switching", 1, 1)
         store.publish_generation(index_dir, generation, before_switch=lambda: _pause_for_test("switching"))
     except BaseException:
+        relations.stop()
         store.discard_generation(generation)
         raise
     summary.generation = generation.name
     summary.documents = documents
 
 
-def _write(generation: Path, base: Path | None, plan: _Plan, summary: ReindexSummary, progress: Progress) -> int:
-    """Fill the new generation (from scratch, or linked from base) and commit; the document count."""
+class _RelationsJob:
+    """A generation's related documents, computed in a forked process while this one commits the
+    index and builds its facet tables: on two cores the two overlap, and after the extraction of
+    a few changed files they are most of what a reindex has left to do."""
+
+    def __init__(self, generation: Path, base: Path | None, plan: _Plan):
+        self.generation, self.base, self.plan = generation, base, plan
+        self._process = None
+        self._outcome = None
+
+    def start(self) -> None:
+        """Start once every changed file's signatures are in the plan (the child sees them as they are)."""
+        context = multiprocessing.get_context("fork")
+        self._outcome, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=_relations_in_child, args=(sender, self.generation, self.base,
+                                                                           self.plan.signatures, self.plan.removed))
+        self._process.start()
+        sender.close()
+
+    def wait(self) -> None:
+        """Wait for the relations to be written; raises what computing them raised."""
+        if self._process is None:
+            self.start()
+        try:
+            failure = self._outcome.recv()
+        except EOFError:
+            failure = ReindexError(f"Finding related documents stopped (exit code {self._process.exitcode}).")
+        self._process.join()
+        self._process = None
+        if failure is not None:
+            raise failure
+
+    def stop(self) -> None:
+        """Stop the child if it still runs (the reindex failed)."""
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join()
+            self._process = None
+
+
+def _relations_in_child(outcome, generation: Path, base: Path | None, signatures: dict, removed: list[str]) -> None:
+    failure = None
+    try:
+        update_relations(generation, base, signatures, removed)
+    except BaseException as exc:  # reported to the parent, which raises it
+        failure = exc
+    try:
+        outcome.send(failure)
+    except Exception:  # an exception that does not pickle: its text
+        outcome.send(ReindexError(f"Finding related documents failed ({type(failure).__name__}: {failure})"))
+    outcome.close()
+
+
+def _write(generation: Path, base: Path | None, plan: _Plan, summary: ReindexSummary, progress: Progress,
+           extracted: Callable[[], None] = lambda: None) -> int:
+    """Fill the new generation (from scratch, or linked from base) and commit; the document count.
+    `extracted` is called once every changed file is extracted, before the commit."""
     if base is None:
         ix = whoosh_index.create_in(generation, build_schema())
     else:
@@ -240,6 +297,7 @@ def _write(generation: Path, base: Path | None, plan: _Plan, summary: ReindexSum
                 progress("indexing", i, len(plan.changed))
                 _pause_for_test("adding")
                 _index_file(writer, outcome, plan, summary)
+            extracted()
             progress("committing", len(plan.changed), len(plan.changed))
             _pause_for_test("committing")
             writer.commit()

@@ -158,3 +158,25 @@ def test_a_really_full_disk_fails_cleanly_and_keeps_the_old_index(docs_dir, tiny
     assert "Traceback" not in result.stderr
     assert snapshot(index) == before
     assert sorted(p.name for p in index.glob("gen-*")) == ["gen-000001"]
+
+
+@pytest.mark.parametrize("failure", [OSError(errno.ENOSPC, "No space left on device", "relations.json"), SystemExit(3)])
+def test_a_failure_finding_related_documents_keeps_the_old_index(docs_dir, index_dir, monkeypatch, failure):
+    """Relations are found in a forked process while the index commits: what fails there fails the
+    reindex here, and the previous index keeps serving."""
+    from search import indexer
+
+    before = snapshot(index_dir)
+    (docs_dir / "okapi.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+
+    def fail(*args):
+        raise failure
+
+    monkeypatch.setattr(indexer, "update_relations", fail)
+    with pytest.raises(type(failure)) as raised:
+        reindex(docs_dir, index_dir)
+    assert str(raised.value) == str(failure)
+    assert snapshot(index_dir) == before
+    assert sorted(p.name for p in index_dir.glob("gen-*")) == ["gen-000001"]
+    monkeypatch.undo()
+    assert reindex(docs_dir, index_dir).added == 1
