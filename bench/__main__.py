@@ -98,8 +98,14 @@ def bench_size(size: int, args) -> dict:
     index = data / f"index-{size}"
     log(f"== {size:,} documents: corpus from {scale.source_folder()} (seed {args.seed})")
     scale.generate(docs, size, args.seed, progress=lambda what, i, n: log(f"  {what} {i:,}/{n:,}"))
-    result: dict = {"size": size, "seed": args.seed}
-    result["indexing"] = measure_indexing(docs, index, args.seed, args.rounds, args.profile)
+    result: dict = {"size": size, "seed": args.seed, "measured": _provenance()}
+    if args.reuse_index:
+        earlier = _earlier_results(data, size, args.seed, index)
+        result["indexing"] = earlier["indexing"]
+        result["indexing_from"] = earlier.get("measured", {})
+        log(f"index of an earlier run reused: {index}")
+    else:
+        result["indexing"] = measure_indexing(docs, index, args.seed, args.rounds, args.profile)
     queries = build_mix(docs, facet_values(index), args.queries, args.seed)
     result["queries"] = len(queries)
     log(f"service: {len(queries)} queries...")
@@ -119,6 +125,28 @@ def bench_size(size: int, args) -> dict:
     return result
 
 
+def _provenance() -> dict:
+    """When, and at which commit of the project, figures were measured."""
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          check=False)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
+                           capture_output=True, text=True, check=False)
+    commit = done.stdout.strip() or "unknown"
+    return {"at": time.strftime("%Y-%m-%d %H:%M:%S"), "commit": commit + ("+changes" if dirty.stdout.strip() else "")}
+
+
+def _earlier_results(data: Path, size: int, seed: int, index: Path) -> dict:
+    """The results of an earlier run at this size and seed, whose index is still there."""
+    path = data / f"results-{size}.json"
+    try:
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"--reuse-index needs {path} from an earlier run at this size ({exc})") from exc
+    if earlier.get("seed") != seed or store.current_generation(index) is None:
+        raise SystemExit(f"--reuse-index needs the index of an earlier run with seed {seed} in {index}")
+    return earlier
+
+
 def _ms(s: dict) -> str:
     return f"p50 {s['p50']:7.1f} ms  p95 {s['p95']:7.1f} ms"
 
@@ -134,8 +162,10 @@ def report(result: dict) -> str:
     """The table printed for one size."""
     size, ix = result["size"], result["indexing"]
     full = ix["full"]
+    measured = result.get("measured", {})
     lines = [
-        f"\n=== {size:,} documents (seed {result['seed']}; {result['queries']} queries) ===",
+        f"\n=== {size:,} documents (seed {result['seed']}; {result['queries']} queries; "
+        f"measured {measured.get('at', '?')} at commit {measured.get('commit', '?')}) ===",
         f"full reindex            {full['seconds']:8.1f} s   {full['docs_per_s']:6.0f} documents/s"
         + _target(size, "full_s", full["seconds"], "s"),
         f"no-change reindex       {ix['nochange_s']['p50']:8.2f} s (median of {ix['nochange_s']['n']})"
@@ -145,6 +175,12 @@ def report(result: dict) -> str:
         f"index size on disk      {ix['index_mb']:8.1f} MB",
         f"indexer peak memory     {max(full['peak_mb'], full['children_peak_mb']):8.0f} MB "
         f"(main {full['peak_mb']:.0f}, largest child {full['children_peak_mb']:.0f})",
+    ]
+    if "indexing_from" in result:
+        earlier = result["indexing_from"]
+        lines.append(f"  (indexing figures above: from the earlier run whose index was reused, measured "
+                     f"{earlier.get('at', 'at an unrecorded time')} at commit {earlier.get('commit', 'unrecorded')})")
+    lines += [
         "query latency, service (facets + snippets + suggestion, as the page renders them):",
     ]
     for kind, s in result["service"]["latency"].items():
@@ -195,6 +231,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-writer", action="store_true",
                         help="skip the writer-alone throughput (single process vs Whoosh's procs=2 writer)")
     parser.add_argument("--profile", type=Path, help="write cProfile files of each full reindex to this folder")
+    parser.add_argument("--reuse-index", action="store_true",
+                        help="measure the search side again over the index an earlier run left in --data "
+                             "(its indexing figures are carried over, and marked so)")
     args = parser.parse_args(argv)
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
