@@ -133,7 +133,7 @@ class _WordTable:
     Bounded: past MAX_WORDS it starts again empty (entries are cheap to compute again).
     """
 
-    MAX_WORDS = 100_000  # ~300 bytes a word
+    MAX_WORDS = 40_000  # ~300 bytes a word: about 12 MB for a table at most
 
     def __init__(self, group: str):
         self.group = group
