@@ -149,7 +149,7 @@ class _WordTable:
         """The words whose term is wanted; every known word of a wanted term is added to surfaces."""
         unknown = words - self.known
         if unknown:
-            self._learn(unknown)
+            self._learn(unknown, words)
         own: set[str] = set()
         for term in wanted:
             own |= self.words.get(term, _NOTHING)
@@ -160,12 +160,16 @@ class _WordTable:
         """The part of a known word its term covers (an elided article is left out: l’|ensemble)."""
         return self.parts.get(word) or _term_of(self.group, word)[1:]
 
-    def _learn(self, unknown: set[str]) -> None:
+    def _learn(self, unknown: set[str], text_words: set[str]) -> None:
+        """Analyse the unknown words of a text; when the table is full, start it again with all of
+        the text's words (those it knew would be forgotten)."""
+        with self._lock:
+            if len(self.known) + len(unknown) > self.MAX_WORDS:
+                self._clear()
+                unknown = text_words
         words = list(unknown)
         analysed = zip(words, _terms_of(self.group, words))
         with self._lock:
-            if len(self.known) + len(words) > self.MAX_WORDS:
-                self._clear()
             for word, (term, start, end) in analysed:
                 self.known.add(word)
                 if term is not None:

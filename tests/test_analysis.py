@@ -122,3 +122,18 @@ def test_spans_found_by_word_patterns_equal_the_analysers_own():
                 expected |= {(t.startchar, t.endchar) for t in highlight._cached(g)(text, chars=True, mode="index", **options)
                              if t.text in wanted}
             assert match_spans(text, lang, terms, names, keys) == sorted(expected)
+
+
+def test_highlighting_stays_exact_when_its_word_table_starts_again(monkeypatch):
+    """A full word table starts again empty: the words of the text at hand are still all found."""
+    from search import highlight
+
+    monkeypatch.setattr(highlight._WordTable, "MAX_WORDS", 3)
+    monkeypatch.setattr(highlight, "_TABLES", {})
+    first = "Les ministres de l'éducation ont signé un accord culturel."
+    second = "L'accord culturel des ministres de l'éducation est signé."
+    terms = set(analyze("ministres accord culturel éducation", "fr"))
+    for text in (first, second, first):
+        expected = [(t.startchar, t.endchar) for t in highlight._cached("fr")(text, chars=True, removestops=True, mode="index")
+                    if t.text in terms]
+        assert match_spans(text, "fr", terms) == expected
