@@ -376,6 +376,7 @@ class ArrayScorer:
             checked[more] = True
 
     def _phrase_terms(self, query: Q.Query) -> set[tuple[str, bytes]]:
+        """(field, term) of every word of the query's phrases."""
         found = set()
         stack = [query]
         while stack:
