@@ -4,6 +4,7 @@ Returns plain dataclasses: views, the API and the CLI never touch Whoosh objects
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
 import time
@@ -132,6 +133,10 @@ class _Generation:
         self.relations = load_relations(path)
         self.copies = copy_groups(self.relations)
         self._id_cache: dict[str, int] = {}
+        # Requests in flight, counted: a retired generation closes when its last request ends.
+        self._use_lock = threading.Lock()
+        self._users = 0
+        self._retired = self._closed = False
         # Refining a search (a facet, a page, another order) matches the same query again.
         self._matches: OrderedDict[str, np.ndarray] = OrderedDict()  # query → match mask, most recent last
         self._matches_lock = threading.Lock()
@@ -195,7 +200,33 @@ class _Generation:
             self._searchers.append(searcher)
         return searcher
 
-    def close(self) -> None:
+    def acquire(self) -> bool:
+        """Count a request in; False once the generation is closed (a newer one serves)."""
+        with self._use_lock:
+            if self._closed:
+                return False
+            self._users += 1
+            return True
+
+    def release(self) -> None:
+        """Count a request out; the last one out of a retired generation closes it."""
+        with self._use_lock:
+            self._users -= 1
+            last = self._retired and self._users == 0 and not self._closed
+            self._closed = self._closed or last
+        if last:
+            self._close()
+
+    def retire(self) -> None:
+        """A newer generation serves: close this one once no request uses it any more."""
+        with self._use_lock:
+            self._retired = True
+            idle = self._users == 0 and not self._closed
+            self._closed = self._closed or idle
+        if idle:
+            self._close()
+
+    def _close(self) -> None:
         for searcher in self._searchers:
             searcher.close()
 
@@ -210,7 +241,6 @@ class SearchService:
         self.expansion = load_expansion(docs_dir)
         self.schema = build_schema()
         self._gen: _Generation | None = None
-        self._retired: list[_Generation] = []
         self._lock = threading.Lock()
 
     # -- generations ---------------------------------------------------------------------------
@@ -231,13 +261,23 @@ class SearchService:
                 if self._gen is not None:
                     return self._gen  # a generation vanished under us: keep serving the open one
                 raise
-            if self._gen is not None:
-                # Close the one before the previous: requests still running may use the previous.
-                for old in self._retired:
-                    old.close()
-                self._retired = [self._gen]
-            self._gen = fresh
+            old, self._gen = self._gen, fresh
+            if old is not None:
+                old.retire()  # closed once the requests still running on it end
             return fresh
+
+    @contextlib.contextmanager
+    def _using(self):
+        """The live generation (or None), kept open while the block runs."""
+        while True:
+            gen = self._current()
+            if gen is None or gen.acquire():
+                break  # else it closed between the two calls: the newer one serves
+        try:
+            yield gen
+        finally:
+            if gen is not None:
+                gen.release()
 
     def has_index(self) -> bool:
         """True when there is a live index to search."""
@@ -245,7 +285,7 @@ class SearchService:
 
     def stats(self) -> dict:
         """Document count and generation of the live index."""
-        gen = self._current()
+        gen = self._current()  # its arrays only: they stay usable once it is closed
         if gen is None:
             return {"documents": 0, "generation": None}
         return {"documents": int(gen.live.sum()), "generation": gen.token, "built_at": gen.meta.get("built_at")}
@@ -253,7 +293,10 @@ class SearchService:
     # -- search --------------------------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResults:
         """Run a search: ranked or dated page of hits, facet counts, suggestion and notices."""
-        gen = self._current()
+        with self._using() as gen:
+            return self._search(gen, request)
+
+    def _search(self, gen: _Generation | None, request: SearchRequest) -> SearchResults:
         parsed = parse_query(request.q, self.schema, self.expansion)
         if gen is None:
             return SearchResults(request.q, 0, request.page, request.per_page, [], {}, None,
@@ -391,7 +434,10 @@ class SearchService:
     # -- documents -----------------------------------------------------------------------------
     def document(self, doc_id: str, q: str = "", similar: int = 5) -> DocumentView | None:
         """A document's fields, its text highlighted for q, its raw text and similar documents."""
-        gen = self._current()
+        with self._using() as gen:
+            return self._document(gen, doc_id, q, similar)
+
+    def _document(self, gen: _Generation | None, doc_id: str, q: str, similar: int) -> DocumentView | None:
         if gen is None or not isinstance(doc_id, str) or not doc_id:
             return None
         docnum = gen.docnum(doc_id)
@@ -419,10 +465,13 @@ class SearchService:
     def export(self, request: SearchRequest, limit: int = 10_000) -> tuple[list[dict], int, bool]:
         """Every result of a search (up to limit) as rows: id, title, date, lang, entities, source."""
         capped = SearchRequest(**{**asdict(request), "page": 1, "per_page": 1})
-        gen = self._current()
-        if gen is None:
-            return [], 0, False
-        results = self.search(capped)
+        with self._using() as gen:
+            if gen is None:
+                return [], 0, False
+            return self._export(gen, request, capped, limit)
+
+    def _export(self, gen: _Generation, request: SearchRequest, capped: SearchRequest, limit: int):
+        results = self._search(gen, capped)
         parsed = parse_query(request.q, self.schema, self.expansion)
         scorer = ArrayScorer(gen.searcher, gen.arrays, time.monotonic() + self.time_limit * 5, gen.vocabulary)
         matched, _ = self._matching(gen, parsed, scorer)

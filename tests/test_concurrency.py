@@ -50,3 +50,21 @@ def test_the_site_answers_during_a_reindex_and_follows_the_switch(docs_dir, inde
     assert totals and set(totals) <= {baseline, baseline + 1}
     assert totals[-1] == baseline + 1
     assert [hit["source"] for hit in client.get("/api/search?q=capybara").get_json()["results"]] == ["capybara.txt"]
+
+
+def test_a_request_keeps_its_generation_open_across_two_switches(docs_dir, index_dir):
+    """A request still running on a generation two reindexes old reads it to the end; the
+    generation closes when that request ends, and one nobody uses closes at once."""
+    from search.indexer import reindex
+    from search.service import SearchRequest, SearchService
+
+    service = SearchService(index_dir)
+    with service._using() as first:
+        reindex(docs_dir, index_dir, full=True)
+        middle = service._current()
+        reindex(docs_dir, index_dir, full=True)
+        latest = service.search(SearchRequest(q="ICESCO"))
+        assert latest.total > 0 and service.stats()["generation"] not in (first.token, middle.token)
+        assert middle._closed  # retired with no request on it
+        assert not first._closed and first.searcher.stored_fields(0)["id"]
+    assert first._closed
