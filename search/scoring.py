@@ -49,6 +49,7 @@ _DEADLINE_EVERY = 1024  # postings walked by Whoosh between two looks at the clo
 # this budget, least recently used first out.
 POSTINGS_CACHE_MB = 64
 MIN_CACHED_POSTINGS = 2048
+SPAN_CHUNK = 16_384  # candidates whose positions a phrase check holds at once
 FACTOR_CACHE_SIZE = 100_000  # rarity factors kept per generation (each a few hundred bytes)
 FREQUENCY_CACHE_SIZE = 50_000  # document counts of terms kept per generation (~150 bytes each)
 
@@ -482,14 +483,22 @@ class ArrayScorer:
         return mask, scores
 
     def _spans(self, fieldname: str, terms, candidates: np.ndarray, slop: int) -> np.ndarray:
-        """The candidates where each word follows the one before within `slop` positions."""
+        """The candidates where each word follows the one before within `slop` positions (checked
+        SPAN_CHUNK candidates at a time: the positions of common words in every candidate took
+        a hundred megabytes at 100,000 documents)."""
+        if candidates.size > SPAN_CHUNK:
+            for btext, postings in terms:  # long lists decoded whole and kept first, not chunk by chunk
+                self._whole_positions(fieldname, btext, postings, candidates.size)
+            return np.concatenate([self._spans(fieldname, terms, candidates[start:start + SPAN_CHUNK], slop)
+                                   for start in range(0, candidates.size, SPAN_CHUNK)])
         ends = None
         for btext, postings in terms:
             if candidates.size == 0:
                 return candidates
             keys = self._position_keys(fieldname, btext, postings, candidates)
             if ends is not None:
-                before = np.searchsorted(ends, keys - 1, side="right") - 1
+                before = np.searchsorted(ends, keys - 1, side="right")
+                before -= 1
                 ok = before >= 0
                 ok[ok] = keys[ok] - ends[before[ok]] <= slop
                 keys = keys[ok]
@@ -500,16 +509,22 @@ class ArrayScorer:
         """Sorted keys (candidate index × stride + position) of a term's positions in the candidates:
         from the generation's positions of the term when it keeps them, else decoded from the
         postings' values (all of them, and kept, when the candidates are a good share of a long list)."""
-        positions = self.arrays.positions(fieldname, btext)
-        if positions is None and postings.ids.size >= MIN_CACHED_POSTINGS and candidates.size * 4 >= postings.ids.size:
-            whole = self.postings(fieldname, btext, values=True)
-            positions = self.arrays.keep_positions(fieldname, btext, TermPositions.decode(whole))
+        positions = self._whole_positions(fieldname, btext, postings, candidates.size)
         if positions is not None:
             return positions.keys(candidates)
         whole = self.postings(fieldname, btext, values=True)
         at = np.searchsorted(whole.ids, candidates)
         counts, flat = _decode_positions([whole.values[i] for i in at.tolist()])
         return np.repeat(np.arange(len(at), dtype=np.int64), counts) * _POSITION_STRIDE + flat
+
+    def _whole_positions(self, fieldname: str, btext: bytes, postings: Postings, wanted: int) -> "TermPositions | None":
+        """The term's positions in every posting: kept by the generation, or decoded (and kept) when
+        `wanted` candidates are a good share of a long list; None otherwise."""
+        positions = self.arrays.positions(fieldname, btext)
+        if positions is None and postings.ids.size >= MIN_CACHED_POSTINGS and wanted * 4 >= postings.ids.size:
+            whole = self.postings(fieldname, btext, values=True)
+            positions = self.arrays.keep_positions(fieldname, btext, TermPositions.decode(whole))
+        return positions
 
     # -- compounds -----------------------------------------------------------------------------
     def _compound(self, query: Q.CompoundQuery, combine, covered: frozenset = frozenset(), intersect: bool = False):
@@ -633,12 +648,12 @@ def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     """
     if not values:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    data = np.frombuffer(b"".join(values) + bytes(8), dtype=np.uint8).astype(np.int64)
+    data = np.frombuffer(b"".join(values) + bytes(8), dtype=np.uint8)  # bytes read as wider numbers only once gathered
     lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
     starts = np.cumsum(lengths) - lengths
     counts = np.zeros(len(values), dtype=np.int64)
     for byte in range(_INT_SIZE):
-        counts = (counts << 8) | data[starts + byte]
+        counts = (counts << 8) | data[starts + byte].astype(np.int64)
     ends = np.cumsum(counts)
     flat = np.zeros(int(ends[-1]), dtype=np.int64)
     # Postings by decreasing count: those still reading a gap at step k are a prefix.
@@ -652,11 +667,13 @@ def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
         reading = int(np.searchsorted(-remaining, -k, side="left"))  # postings with more than k gaps
         at = cursor[:reading]
         opcode = data[at]
-        gap = np.where(opcode == _K, data[at + 1], data[at + 1] | (data[at + 2] << 8))
+        low = data[at + 1].astype(np.int64)
+        gap = np.where(opcode == _K, low, low | (data[at + 2].astype(np.int64) << 8))
         long = opcode == _J
         if long.any():
             wide = at[long]
-            gap[long] = (data[wide + 1] | (data[wide + 2] << 8) | (data[wide + 3] << 16) | (data[wide + 4] << 24)).astype(np.uint32).astype(np.int32)
+            four = [data[wide + i].astype(np.int64) << (8 * (i - 1)) for i in range(1, 5)]
+            gap[long] = (four[0] | four[1] | four[2] | four[3]).astype(np.uint32).astype(np.int32)
         valid[:reading] &= (opcode == _K) | (opcode == _M) | long
         flat[into[:reading] + k] = gap
         cursor[:reading] = at + _OPCODE_SIZES[opcode]
@@ -679,11 +696,12 @@ def _decode_positions_unpickled(values: list[bytes]) -> tuple[np.ndarray, np.nda
 
 
 def _positions(counts: np.ndarray, gaps: np.ndarray) -> np.ndarray:
-    """Every posting's gaps summed into positions."""
-    running = np.cumsum(gaps)
+    """Every posting's gaps summed into positions (in place: gaps becomes the positions)."""
+    running = np.cumsum(gaps, out=gaps)
     starts = np.cumsum(counts) - counts
     before = np.where(starts > 0, running[np.maximum(starts - 1, 0)], 0)
-    return running - np.repeat(before, counts)
+    running -= np.repeat(before, counts)
+    return running
 
 
 _GAPS_HEAD = b"\x80\x02]q\x00"  # pickle protocol 2, an empty list, memoised
@@ -703,10 +721,16 @@ class TermPositions:
 
     @classmethod
     def decode(cls, postings: Postings) -> "TermPositions":
-        counts, flat = _decode_positions(postings.values)
+        """Decoded SPAN_CHUNK postings at a time: only the kept 4-byte positions grow with the list."""
+        counted, kept = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int32)]
+        for start in range(0, len(postings.values), SPAN_CHUNK):
+            counts, flat = _decode_positions(postings.values[start:start + SPAN_CHUNK])
+            counted.append(counts)
+            kept.append(flat.astype(np.int32))
+        counts, flat = np.concatenate(counted), np.concatenate(kept)
         starts = np.zeros(counts.size + 1, dtype=np.int64)
         np.cumsum(counts, out=starts[1:])
-        return cls(postings.ids.astype(np.int32), starts, flat.astype(np.int32))
+        return cls(postings.ids.astype(np.int32), starts, flat)
 
     @property
     def nbytes(self) -> int:
@@ -716,7 +740,9 @@ class TermPositions:
         """Sorted keys (candidate index × stride + position) of the positions in the candidates."""
         at = np.searchsorted(self.ids, candidates)
         first, counts = self.starts[at], self.starts[at + 1] - self.starts[at]
-        total = int(counts.sum())
-        offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-        positions = self.flat[np.repeat(first, counts) + offsets].astype(np.int64)
-        return np.repeat(np.arange(len(at), dtype=np.int64), counts) * _POSITION_STRIDE + positions
+        # Each position's index in flat: its posting's first, plus its rank within the posting.
+        where = np.repeat(first - (np.cumsum(counts) - counts), counts)
+        where += np.arange(where.size, dtype=np.int64)
+        keys = np.repeat(np.arange(len(at), dtype=np.int64) * _POSITION_STRIDE, counts)
+        keys += self.flat[where]
+        return keys

@@ -262,3 +262,22 @@ def test_fuzzy_terms_from_the_vocabulary_match_whooshs_segments(service, text):
     plain = _scorer(service).evaluate(query)
     with_vocabulary = ArrayScorer(gen.searcher, IndexArrays(gen.doc_count), vocabulary=gen.vocabulary).evaluate(query)
     assert (plain[0] == with_vocabulary[0]).all() and np.allclose(plain[1], with_vocabulary[1])
+
+
+@pytest.mark.parametrize("text", [q for q in QUERIES if '"' in q] + ['"Islamic world" heritage', "culture heritage"])
+def test_phrases_checked_chunk_by_chunk_are_the_same(service, text, monkeypatch):
+    """Candidates' positions are read SPAN_CHUNK documents at a time (and long lists decoded in
+    chunks): three at a time here, against all at once."""
+    import search.scoring as scoring
+
+    gen = service._current()
+    query = parse_query(text, service.schema, service.expansion).query
+    results = []
+    for chunk, cached in ((10**9, 10**9), (3, 10**9), (3, 1)):
+        monkeypatch.setattr(scoring, "SPAN_CHUNK", chunk)
+        monkeypatch.setattr(scoring, "MIN_CACHED_POSTINGS", cached)
+        scorer = _scorer(service)
+        scorer.verify = np.ones(gen.doc_count, dtype=bool)
+        results.append(scorer.evaluate(query))
+    for mask, scores in results[1:]:
+        assert (mask == results[0][0]).all() and np.allclose(scores, results[0][1])
