@@ -281,3 +281,25 @@ def test_phrases_checked_chunk_by_chunk_are_the_same(service, text, monkeypatch)
         results.append(scorer.evaluate(query))
     for mask, scores in results[1:]:
         assert (mask == results[0][0]).all() and np.allclose(scores, results[0][1])
+
+
+def test_the_vocabulary_over_several_segments_is_the_readers_own(tmp_path):
+    """The spelling vocabulary is read segment by segment: the same words and weights as the
+    reader's own iteration over all segments."""
+    from whoosh.fields import Schema, TEXT
+    from whoosh.index import create_in
+
+    from search.suggest import Vocabulary
+
+    index = create_in(str(tmp_path), Schema(spell=TEXT))
+    for batch in (["alpha beta", "beta gamma"], ["gamma delta", "alpha alpha"], ["epsilon"]):
+        writer = index.writer()
+        for text in batch:
+            writer.add_document(spell=text)
+        writer.commit(merge=False)
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        assert len(list(reader.leaf_readers())) == 3
+        expected = {term.decode(): info.weight() for term, info in reader.iter_field("spell")}
+        vocabulary = Vocabulary(reader)
+        assert vocabulary.frequency == expected and vocabulary.words == sorted(expected)
