@@ -25,6 +25,7 @@ import time
 from collections import OrderedDict
 import zlib
 from io import BytesIO
+from itertools import chain, repeat
 from pickle import load as pickle_load, loads
 from struct import Struct
 
@@ -213,7 +214,7 @@ def _w3_postings(matcher: W3LeafMatcher, values: bool):
         raise CorruptIndexError(f"Bad postings tag at offset {matcher._startoffset}")
     stream = BytesIO(region)
     at, last = len(WHOOSH3_HEADER_MAGIC), False
-    gaps, weights, raw = [], [], []
+    gaps, weights, counts, raw = [], [], [], []
     while not last:
         length = _BLOCK_LENGTH.unpack_from(region, at)[0]
         last, length = length < 0, abs(length)
@@ -221,11 +222,12 @@ def _w3_postings(matcher: W3LeafMatcher, values: bool):
         count, _maxid, _maxweight, compression, _minlength, _maxlength = pickle_load(stream)
         data = region[stream.tell():at + _INT_SIZE + length]
         block_ids, block_weights, block_values = loads(zlib.decompress(data) if compression else data)
-        gaps.append(np.asarray(block_ids, dtype=np.int64))
+        counts.append(count)
+        gaps.append(block_ids)
         if block_weights is None or isinstance(block_weights, float):  # as whoosh3 reads them, in 4 bytes
-            weights.append(np.full(count, 1.0 if block_weights is None else block_weights, dtype=np.float32))
+            weights.append(repeat(float(np.float32(1.0 if block_weights is None else block_weights)), count))
         else:
-            weights.append(np.asarray(block_weights, dtype=np.float64))
+            weights.append(block_weights)
         if values:
             size = matcher._fixedsize  # as W3LeafMatcher._read_values de-minifies them
             if size is None or size < 0:
@@ -235,9 +237,11 @@ def _w3_postings(matcher: W3LeafMatcher, values: bool):
             else:
                 raw.extend(block_values[i:i + size] for i in range(0, len(block_values), size))
         at += _INT_SIZE + length
+    total = sum(counts)
     # Each block's first gap counts from 0: its ids are the running sum of its own gaps.
-    ids = [np.cumsum(block) for block in gaps]
-    return np.concatenate(ids), np.concatenate(weights), raw
+    ids = _positions(np.asarray(counts, dtype=np.int64),
+                     np.fromiter(chain.from_iterable(gaps), dtype=np.int64, count=total))
+    return ids, np.fromiter(chain.from_iterable(weights), dtype=np.float64, count=total), raw
 
 
 _BLOCK_LENGTH = Struct("!i")
