@@ -102,7 +102,7 @@ def bench_size(size: int, args) -> dict:
     if args.reuse_index:
         earlier = _earlier_results(data, size, args.seed, index)
         result["indexing"] = earlier["indexing"]
-        result["indexing_from"] = earlier.get("measured", {})
+        result["indexing_from"] = earlier.get("indexing_from", earlier.get("measured", {}))
         log(f"index of an earlier run reused: {index}")
     else:
         result["indexing"] = measure_indexing(docs, index, args.seed, args.rounds, args.profile)
