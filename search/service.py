@@ -128,7 +128,8 @@ class _Generation:
         self.doc_count = len(self.live)
         self.arrays = IndexArrays(self.doc_count)  # field lengths for numpy scoring, loaded on first use
         self.vocabulary = LazyVocabulary(lambda: self.searcher.reader())  # "did you mean", on first use
-        self.meta = store.read_meta(path)
+        self._path = path
+        self._meta: dict | None = None  # meta.json lists every file (megabytes at 100,000): read on first use
         # Related documents (search/relations.py): links per id, and groups of copies to fold.
         self.relations = load_relations(path)
         self.copies = copy_groups(self.relations)
@@ -149,6 +150,13 @@ class _Generation:
                 self.group[docnums] = min(docnums)
         self.folds = bool((self.group != np.arange(self.doc_count)).any())
         self.solo = np.bincount(self.group, minlength=self.doc_count)[self.group] == 1  # documents without copies
+
+    @property
+    def meta(self) -> dict:
+        """The generation's meta.json."""
+        if self._meta is None:
+            self._meta = store.read_meta(self._path)
+        return self._meta
 
     def count(self, mask: np.ndarray) -> int:
         """Documents in the mask, copies of one article counted once."""
