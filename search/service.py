@@ -153,9 +153,12 @@ class _Generation:
 
     @property
     def meta(self) -> dict:
-        """The generation's meta.json."""
+        """The generation's meta.json ({} when its folder went with a later reindex)."""
         if self._meta is None:
-            self._meta = store.read_meta(self._path)
+            try:
+                self._meta = store.read_meta(self._path)
+            except (OSError, ValueError):
+                return {}
         return self._meta
 
     def count(self, mask: np.ndarray) -> int:
