@@ -684,6 +684,10 @@ def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
         cursor[:reading] = at + _OPCODE_SIZES[opcode]
     closing = np.where(remaining > 1, _APPENDS, _APPEND)
     valid &= (remaining > 0) & (cursor == (starts + lengths)[order] - 2) & (data[cursor] == closing)
+    head = starts[order] + _INT_SIZE
+    for i, byte in enumerate(_GAPS_HEAD):  # the pickle opens as expected, with "(" before several gaps
+        valid &= data[head + i] == byte
+    valid &= (remaining <= 1) | (data[head + len(_GAPS_HEAD)] == _MARK)
     for i in order[~valid].tolist():
         value = values[i]
         gaps = loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")
@@ -711,7 +715,7 @@ def _positions(counts: np.ndarray, gaps: np.ndarray) -> np.ndarray:
 
 _GAPS_HEAD = b"\x80\x02]q\x00"  # pickle protocol 2, an empty list, memoised
 MAX_STEPPED = 256  # gaps of one posting read step by step; more are unpickled
-_K, _M, _J, _APPEND, _APPENDS = b"K"[0], b"M"[0], b"J"[0], b"a"[0], b"e"[0]
+_K, _M, _J, _APPEND, _APPENDS, _MARK = b"K"[0], b"M"[0], b"J"[0], b"a"[0], b"e"[0], b"("[0]
 _OPCODE_SIZES = np.ones(256, dtype=np.int64)  # anything else steps one byte and fails the check
 _OPCODE_SIZES[[_K, _M, _J]] = 2, 3, 5
 

@@ -303,3 +303,18 @@ def test_the_vocabulary_over_several_segments_is_the_readers_own(tmp_path):
         expected = {term.decode(): info.weight() for term, info in reader.iter_field("spell")}
         vocabulary = Vocabulary(reader)
         assert vocabulary.frequency == expected and vocabulary.words == sorted(expected)
+
+
+def test_positions_of_another_pickle_shape_are_unpickled():
+    """A value whose pickle opens otherwise (another protocol or memo) is not read by position:
+    it is unpickled, and still gives its positions."""
+    import pickle
+
+    from whoosh.system import pack_uint
+
+    from search.scoring import _decode_positions
+
+    values = [pack_uint(3) + pickle.dumps([4, 1, 2], protocol=0), pack_uint(2) + pickle.dumps([7, 300], protocol=4),
+              pack_uint(1) + pickle.dumps([9], protocol=2)]
+    counts, flat = _decode_positions(values)
+    assert counts.tolist() == [3, 2, 1] and flat.tolist() == [4, 5, 7, 7, 307, 9]
