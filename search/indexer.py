@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.reading import SegmentReader
 
 from . import store
 from .documents import Document, Skipped, content_hash, list_files, printable_source, relative_source
@@ -305,7 +306,7 @@ def _write(generation: Path, base: Path | None, plan: _Plan, summary: ReindexSum
             extracted()
             progress("committing", len(plan.changed), len(plan.changed))
             _pause_for_test("committing")
-            writer.commit()
+            writer.commit(mergetype=_merge_in_tiers)
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()
@@ -317,6 +318,28 @@ def _write(generation: Path, base: Path | None, plan: _Plan, summary: ReindexSum
         return ix.doc_count()
     finally:
         ix.close()
+
+
+def _merge_in_tiers(writer, segments) -> list:
+    """Whoosh merge policy for incremental batches: the segments no larger than what is being
+    written (the new documents, then the segments merged so far) are merged into it, smallest
+    first; the others stay. Segments then grow like the digits of a binary counter, a few at any
+    time, and each document is rewritten about log2(reindexes) times. Whoosh's MERGE_SMALL let a
+    dozen small segments pile up first, and every query looks each of its terms up in every
+    segment: on the 10,000-document benchmark, 7 segments cost 20 % of the query time."""
+    written = writer.doc_count()
+    kept = []
+    for segment in sorted(segments, key=lambda s: s.doc_count_all()):
+        if not kept and segment.doc_count_all() <= max(written, 1):
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            try:
+                writer.add_reader(reader)
+            finally:
+                reader.close()
+            written += segment.doc_count_all()
+        else:
+            kept.append(segment)
+    return kept
 
 
 @dataclass
