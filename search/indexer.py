@@ -330,6 +330,8 @@ def _merge_in_tiers(writer, segments) -> list:
     written = writer.doc_count()
     kept = []
     for segment in sorted(segments, key=lambda s: s.doc_count_all()):
+        if segment.doc_count() == 0:
+            continue  # every document of it deleted: dropped, nothing to merge
         if not kept and segment.doc_count_all() <= max(written, 1):
             reader = SegmentReader(writer.storage, writer.schema, segment)
             try:

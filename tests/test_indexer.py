@@ -329,3 +329,19 @@ def test_incremental_reindexes_keep_few_segments_and_the_same_answers(docs_dir, 
         full_rows, full_total, _ = full.export(SearchRequest(q=q))
         assert live_total == full_total and sorted(r["id"] for r in live_rows) == sorted(r["id"] for r in full_rows)
         assert live.search(SearchRequest(q=q)).facets == full.search(SearchRequest(q=q)).facets
+
+
+def test_a_segment_whose_documents_are_all_deleted_is_dropped(docs_dir, index_dir):
+    """Files added in one reindex and deleted in a later one leave no empty segment behind."""
+    for i in range(30):
+        write_article(docs_dir / f"staying-{i}.txt", f"staying{i}")
+    reindex(docs_dir, index_dir)
+    for i in range(12):
+        write_article(docs_dir / f"passing-{i}.txt", f"passing{i}")
+    reindex(docs_dir, index_dir)
+    for i in range(12):
+        (docs_dir / f"passing-{i}.txt").unlink()
+    assert reindex(docs_dir, index_dir).removed == 12
+    reader = SearchService(index_dir)._current().searcher.reader()
+    assert [sub.doc_count() for sub, _offset in reader.leaf_readers()] == [sub.doc_count_all() for sub, _offset in reader.leaf_readers()]
+    assert total(index_dir, "passing3") == 0 and total(index_dir, "ICESCO") > 0
