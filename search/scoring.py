@@ -279,8 +279,8 @@ class ArrayScorer:
         if values and (cached is False or (cached is not None and cached.values is None)):
             cached = self._postings[key] = self.arrays.postings(self.reader, fieldname, btext, values=True)
         elif cached is False:
-            values = key in self._phrased and self.arrays.positions(fieldname, btext) is None
-            cached = self._postings[key] = self.arrays.postings(self.reader, fieldname, btext, values)
+            phrased = key in self._phrased and self.arrays.positions(fieldname, btext) is None
+            cached = self._postings[key] = self.arrays.postings(self.reader, fieldname, btext, phrased)
         return cached
 
     # -- entry point ---------------------------------------------------------------------------
@@ -689,8 +689,7 @@ def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
         valid &= data[head + i] == byte
     valid &= (remaining <= 1) | (data[head + len(_GAPS_HEAD)] == _MARK)
     for i in order[~valid].tolist():
-        value = values[i]
-        gaps = loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")
+        gaps = _unpickled_gaps(values[i])
         if len(gaps) != counts[i]:  # only the postings decoded so far are laid out right
             return _decode_positions_unpickled(values)
         flat[ends[i] - counts[i]:ends[i]] = gaps
@@ -698,10 +697,15 @@ def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _decode_positions_unpickled(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
-    gaps = [loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".") for v in values]
+    gaps = [_unpickled_gaps(v) for v in values]
     counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
     flat = np.fromiter((g for gs in gaps for g in gs), dtype=np.int64, count=int(counts.sum()))
     return counts, _positions(counts, flat)
+
+
+def _unpickled_gaps(value: bytes) -> list[int]:
+    """A posting's gaps between positions, unpickled as whoosh.formats.Positions does."""
+    return loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")
 
 
 def _positions(counts: np.ndarray, gaps: np.ndarray) -> np.ndarray:
