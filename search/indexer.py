@@ -28,6 +28,7 @@ from .entities import Knowledge, learn_from_corpus, load_aliases
 from .extract import ExtractionContext, extract_documents, find_common_lines, read_file_text
 from .facets import build_facet_tables, read_datenum, save_facet_tables
 from .formats import UnreadableFile, supported_extensions
+from .language import load_model
 from .relations import update_relations
 from .signatures import signature
 from .resources import data_files_fingerprint
@@ -186,6 +187,12 @@ def _run(docs_dir: Path, index_dir: Path, full: bool, progress: Progress, summar
         summary.documents = meta.get("documents", 0)
         return  # nothing else to write: the live generation stays
 
+    # The language model loads while the files are decoded and learned from (its decompression
+    # frees the interpreter), so the extraction workers forked after it inherit it instead of each
+    # spending half a second loading it. The processes forked meanwhile never detect languages.
+    model = threading.Thread(target=load_model, daemon=True)
+    if changed:
+        model.start()
     texts = _texts(changed)  # decoded once for both archive-wide passes
     if full:
         common = find_common_lines(texts, len(changed))
@@ -193,6 +200,8 @@ def _run(docs_dir: Path, index_dir: Path, full: bool, progress: Progress, summar
         common = frozenset(meta.get("common_lines", []))
     knowledge = _learn_entities(docs_dir, texts, common, None if full else live)
     del texts
+    if changed:
+        model.join()
     context = ExtractionContext(common_lines=common, extra={"entities": knowledge})
     plan = _Plan(removed, changed, old_files, files_meta, context)
 

@@ -20,6 +20,12 @@ def _identifier():
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def load_model() -> None:
+    """Load the language model now rather than at the first detection (about half a second, most of
+    it decompressing, which leaves the interpreter free for other threads)."""
+    _identifier()
+
+
 def detect_language(text: str, min_words: int = 3) -> str:
     """ISO 639-1 code of the text's language (639-3 when it has none), or 'und' when too little text."""
     sample = text[:5000]
