@@ -148,3 +148,21 @@ def test_signatures_kept_as_changes_read_back_as_written_whole(tmp_path, monkeyp
     assert relations.load_signatures(live) == relations.load_signatures(store.current_generation(whole))
     assert relations._read_signatures(live)[1]  # the changes were kept apart from the base
     assert relations_of(changes) == relations_of(whole)
+
+
+
+def test_base_signatures_read_back_equal_with_one_object_per_string(tmp_path):
+    """The base is pickled with each distinct string once (smaller, and faster to load)."""
+    import copy
+
+    from search.relations import load_signatures, update_relations
+
+    texts = {"a": OWN_A + " " + SHARED, "b": OWN_B + " " + SHARED}
+    sigs = {doc: _sig(doc, "en", text, names=["rabat", "tunis"], date="2024-05-02") for doc, text in texts.items()}
+    update_relations(tmp_path, None, {doc: [copy.deepcopy(sig)] for doc, sig in sigs.items()}, [])
+    back = load_signatures(tmp_path)
+    assert back == sigs
+    a, b = back["a"], back["b"]
+    word = sorted(set(a["terms"]) & set(b["terms"]))[0]
+    assert a["terms"][a["terms"].index(word)] is b["terms"][b["terms"].index(word)]
+    assert a["lang"] is b["lang"] and a["date"] is b["date"] and a["names"][1] is b["names"][1]
