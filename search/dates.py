@@ -2,20 +2,17 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 from functools import lru_cache
 
 from babel import Locale
 
+from .folding import fold
+
 LOCALES = ("fr", "en")
 # The first lines of a page: where its publication date, dateline and stamps stand.
 HEAD_LINES = 6
 OLDEST_YEAR = 1950
-
-
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=1)
@@ -27,7 +24,7 @@ def month_names() -> dict[str, int]:
         for context in ("format", "stand-alone"):
             for width in ("wide", "abbreviated"):
                 for number, name in loc.months[context][width].items():
-                    key = _fold(name).rstrip(".")
+                    key = fold(name).rstrip(".")
                     if len(key) >= 3:
                         names[key] = number
     return names
@@ -40,7 +37,7 @@ def weekday_names() -> list[str]:
     for code in LOCALES:
         loc = Locale.parse(code)
         for width in ("wide", "abbreviated"):
-            names.update(_fold(n).rstrip(".") for n in loc.days["format"][width].values())
+            names.update(fold(n).rstrip(".") for n in loc.days["format"][width].values())
     return sorted(names, key=len, reverse=True)
 
 
@@ -98,7 +95,7 @@ def _plausible(d: date) -> bool:
 
 def find_dates(text: str) -> list[tuple[int, date]]:
     """All dates found in the text, as (character offset, date), in order of appearance."""
-    folded = _fold(_GLUED.sub(" ", text))
+    folded = fold(_GLUED.sub(" ", text))
     # Folding can change the length of a few characters; offsets are only used for ordering.
     found: list[tuple[int, date]] = []
     for _kind, pattern in _patterns():
@@ -116,7 +113,7 @@ def is_date_line(line: str, with_weekday: bool = False) -> bool:
     """True when a line holds a date and nothing else (a trailing counter such as "0" allowed)."""
     line = line.strip()
     for candidate in (line, _COUNTER.sub("", line)):
-        folded = _fold(candidate).strip(" .,")
+        folded = fold(candidate).strip(" .,")
         for _kind, pattern in _patterns():
             match = pattern.fullmatch(folded)
             if match and (not with_weekday or match.groupdict().get("w")):
@@ -126,7 +123,7 @@ def is_date_line(line: str, with_weekday: bool = False) -> bool:
 
 def has_day_month(text: str) -> bool:
     """True when the text names a day and a month, with or without the year."""
-    return bool(find_dates(text)) or bool(_day_month_pattern().search(_fold(text)))
+    return bool(find_dates(text)) or bool(_day_month_pattern().search(fold(text)))
 
 
 def _head(text: str) -> list[str]:
@@ -137,7 +134,7 @@ def _dateline(line: str, years: list[int], stamp: tuple[int, int | None] | None)
     """The date of a short dateline without a year, the year taken from a stamp or the text's dates."""
     if len(line.split()) > 10:
         return None
-    match = _day_month_pattern().search(_fold(line))
+    match = _day_month_pattern().search(fold(line))
     if not match:
         return None
     month, day = _month_number(match.group("m")), int(match.group("d"))

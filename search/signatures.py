@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
 from .dates import find_dates
+from .folding import fold
 from .resources import package_toml
 
 SHINGLE_WORDS = 4
@@ -39,11 +39,6 @@ _LATIN_DIGRAPHS = (("sh", "s"), ("ch", "s"), ("kh", "k"), ("th", "t"), ("dh", "d
                    ("dj", "g"), ("j", "g"), ("q", "k"), ("c", "k"), ("x", "ks"), ("v", "f"))
 # A name key of fewer consonants matches too many unrelated names.
 MIN_KEY_LENGTH = 3
-
-
-def fold(text: str) -> str:
-    """Lowercase without accents: the form in which words are compared across copies."""
-    return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=1)
@@ -75,10 +70,18 @@ def _hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
 
 
+def _folded_words(text: str) -> list[str]:
+    return [fold(m) for m in _WORD.findall(text)]
+
+
 def sketch(text: str) -> list[int]:
     """The sampled shingle hashes of a text (sorted): equal texts give equal sketches."""
+    return _sketch(_folded_words(text))
+
+
+def _sketch(folded: list[str]) -> list[int]:
     stop = _stopwords()
-    words = [w for w in (fold(m) for m in _WORD.findall(text)) if w not in stop]
+    words = [w for w in folded if w not in stop]
     hashes = set()
     for i in range(max(0, len(words) - SHINGLE_WORDS + 1)):
         value = _hash(" ".join(words[i:i + SHINGLE_WORDS]))
@@ -89,8 +92,12 @@ def sketch(text: str) -> list[int]:
 
 def content_words(text: str) -> list[str]:
     """The distinct words of a text that carry its subject (folded, no stop words or numbers)."""
+    return _content_words(_folded_words(text))
+
+
+def _content_words(folded: list[str]) -> list[str]:
     stop = _stopwords()
-    return sorted({w for w in (fold(m) for m in _WORD.findall(text)) if len(w) > 2 and not w.isdigit() and w not in stop})
+    return sorted({w for w in folded if len(w) > 2 and not w.isdigit() and w not in stop})
 
 
 def name_key(word: str) -> str:
@@ -135,7 +142,8 @@ def signature(doc) -> dict:
     # Capitalised words that the glossary translates are vocabulary, not names.
     raw_names = [m for m in _NAME.findall(text) if len(m) >= 3 and fold(m) not in _stopwords() and fold(m) not in glossary]
     names = {fold(m) for m in raw_names}
-    concepts = {glossary[w] for w in (fold(m) for m in _WORD.findall(text)) if w in glossary}
+    words = _folded_words(text)
+    concepts = {glossary[w] for w in words if w in glossary}
     return {
         "id": doc.id,
         "source": doc.source,
@@ -143,8 +151,8 @@ def signature(doc) -> dict:
         "date": doc.date,
         "title": bool(doc.title),
         "length": len(text),
-        "sketch": sketch(text),
-        "terms": content_words(text),
+        "sketch": _sketch(words),
+        "terms": _content_words(words),
         "numbers": sorted({n.replace(",", ".") for n in _NUMBER.findall(text) if len(n) >= 2}),
         "dates": sorted({d.isoformat() for _pos, d in find_dates(text)}),
         "names": sorted(names),

@@ -97,3 +97,14 @@ def test_is_date_line(line, weekday, expected):
 def test_find_dates_in_order():
     found = find_dates("Le 2 mars 2020 puis le 1er février 2021")
     assert [d.isoformat() for _pos, d in found] == ["2020-03-02", "2021-02-01"]
+
+
+def test_fold_drops_every_combining_mark_and_lowercases():
+    import unicodedata
+
+    from search.folding import fold
+
+    text = "".join(chr(c) for c in range(0x20, 0x3000) if not 0xD800 <= c < 0xE000) + "Élève ÇA ﻹ Ḱ"
+    expected = "".join(c for c in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(c))
+    assert fold(text) == expected
+    assert fold("Décembre") == "decembre" and fold("ICESCO") == "icesco"
