@@ -493,7 +493,7 @@ class ArrayScorer:
         a hundred megabytes at 100,000 documents)."""
         if candidates.size > SPAN_CHUNK:
             for btext, postings in terms:  # long lists decoded whole and kept first, not chunk by chunk
-                self._whole_positions(fieldname, btext, postings, candidates.size)
+                self._whole_positions(fieldname, btext, postings)
             return np.concatenate([self._spans(fieldname, terms, candidates[start:start + SPAN_CHUNK], slop)
                                    for start in range(0, candidates.size, SPAN_CHUNK)])
         ends = None
@@ -512,9 +512,9 @@ class ArrayScorer:
 
     def _position_keys(self, fieldname: str, btext: bytes, postings: Postings, candidates: np.ndarray) -> np.ndarray:
         """Sorted keys (candidate index × stride + position) of a term's positions in the candidates:
-        from the generation's positions of the term when it keeps them, else decoded from the
-        postings' values (all of them, and kept, when the candidates are a good share of a long list)."""
-        positions = self._whole_positions(fieldname, btext, postings, candidates.size)
+        from the generation's positions of the term when it keeps them (a long list's are decoded
+        whole and kept), else decoded from the postings' values of the candidates."""
+        positions = self._whole_positions(fieldname, btext, postings)
         if positions is not None:
             return positions.keys(candidates)
         whole = self.postings(fieldname, btext, values=True)
@@ -522,11 +522,16 @@ class ArrayScorer:
         counts, flat = _decode_positions([whole.values[i] for i in at.tolist()])
         return np.repeat(np.arange(len(at), dtype=np.int64), counts) * _POSITION_STRIDE + flat
 
-    def _whole_positions(self, fieldname: str, btext: bytes, postings: Postings, wanted: int) -> "TermPositions | None":
-        """The term's positions in every posting: kept by the generation, or decoded (and kept) when
-        `wanted` candidates are a good share of a long list; None otherwise."""
+    def _whole_positions(self, fieldname: str, btext: bytes, postings: Postings) -> "TermPositions | None":
+        """The term's positions in every posting: kept by the generation, or decoded (and kept) for
+        a long list; None for a short one.
+
+        A long list's positions are kept even when a phrase checks a few documents (the best ones,
+        in `top_documents`): otherwise every later search with the word reads its whole list
+        again, values and all. At 100,000 documents, repeating a two-word query took 160 to 340 ms
+        instead of 80 to 220 ms."""
         positions = self.arrays.positions(fieldname, btext)
-        if positions is None and postings.ids.size >= MIN_CACHED_POSTINGS and wanted * 4 >= postings.ids.size:
+        if positions is None and postings.ids.size >= MIN_CACHED_POSTINGS:
             whole = self.postings(fieldname, btext, values=True)
             positions = self.arrays.keep_positions(fieldname, btext, TermPositions.decode(whole))
         return positions
