@@ -270,6 +270,7 @@ class ArrayScorer:
         self._postings: dict[tuple[str, bytes], Postings | None] = {}
         self._matched: tuple | None = None  # the last query matched, with its mask and bounds
         self._phrased: set[tuple[str, bytes]] = set()  # (field, term) of the query's phrases
+        self._holders: dict[tuple, np.ndarray] = {}  # (field, terms) → documents holding them all
 
     def postings(self, fieldname: str, btext: bytes, values: bool = False) -> Postings | None:
         """A term's postings, read once per scorer: with their values (positions) at once when
@@ -362,9 +363,8 @@ class ArrayScorer:
         if not deferred:
             return _top(allowed, upper, limit)
         candidates = np.flatnonzero(allowed)
-        order = np.lexsort((candidates, -upper[candidates]))
         checked = np.zeros(self.n, dtype=bool)
-        checked[candidates[order[:max(2 * limit, limit + 20)]]] = True
+        checked[_best_first(candidates, upper[candidates], max(2 * limit, limit + 20))] = True
         while True:
             self.verify = checked
             _mask, exact = self.evaluate(query)
@@ -378,8 +378,7 @@ class ArrayScorer:
             if not rest.any():
                 return best
             more = np.flatnonzero(rest)
-            more = more[np.lexsort((more, -upper[more]))[:max(4 * limit, 64, int(checked.sum()))]]
-            checked[more] = True
+            checked[_best_first(more, upper[more], max(4 * limit, 64, int(checked.sum())))] = True
 
     def _phrase_terms(self, query: Q.Query) -> set[tuple[str, bytes]]:
         """(field, term) of every word of the query's phrases."""
@@ -464,17 +463,20 @@ class ArrayScorer:
             if postings is None:
                 return self._empty()
             terms.append((btext, postings))
-        candidates = terms[0][1].ids
-        for _btext, postings in terms[1:]:
-            candidates = np.intersect1d(candidates, postings.ids, assume_unique=True)
+        candidates = self._holding_all(fieldname, terms)
         mask, scores = self._empty()
         if candidates.size == 0:
             return mask, scores
         if optional and (self.verify is None or not self.verify[candidates].all()):
             self.deferred = True
-            assumed = candidates if self.verify is None else candidates[~self.verify[candidates]]
-            checked = candidates[self.verify[candidates]] if self.verify is not None else candidates[:0]
-            matched = np.union1d(assumed, self._spans(fieldname, terms, checked, query.slop))
+            if self.verify is None:
+                matched = candidates
+            else:
+                verified = self.verify[candidates]
+                # The unchecked candidates count as matched; the checked ones where the words are in order.
+                keep = ~verified
+                keep[np.searchsorted(candidates, self._spans(fieldname, terms, candidates[verified], query.slop))] = True
+                matched = candidates[keep]
         else:
             matched = self._spans(fieldname, terms, candidates, query.slop)
         if matched.size == 0:
@@ -486,6 +488,18 @@ class ArrayScorer:
             total += self._term_scores(fieldname, btext, _subset(postings, at))
         scores[matched] = total * query.boost
         return mask, scores
+
+    def _holding_all(self, fieldname: str, terms) -> np.ndarray:
+        """The documents holding every word of a phrase, sorted; once per scorer (the checks of
+        optional phrases in `top_documents` evaluate the query several times)."""
+        key = (fieldname, tuple(btext for btext, _postings in terms))
+        found = self._holders.get(key)
+        if found is None:
+            found = terms[0][1].ids
+            for _btext, postings in terms[1:]:
+                found = _intersect_sorted(found, postings.ids, self.n)
+            self._holders[key] = found
+        return found
 
     def _spans(self, fieldname: str, terms, candidates: np.ndarray, slop: int) -> np.ndarray:
         """The candidates where each word follows the one before within `slop` positions (checked
@@ -508,7 +522,7 @@ class ArrayScorer:
                 ok[ok] = keys[ok] - ends[before[ok]] <= slop
                 keys = keys[ok]
             ends = keys
-        return candidates[np.unique(ends // _POSITION_STRIDE)]
+        return candidates[_distinct_sorted(ends // _POSITION_STRIDE)]
 
     def _position_keys(self, fieldname: str, btext: bytes, postings: Postings, candidates: np.ndarray) -> np.ndarray:
         """Sorted keys (candidate index × stride + position) of a term's positions in the candidates:
@@ -619,6 +633,37 @@ def _plain_or(query: Q.Or) -> bool:
 
 def _subset(postings: Postings, at: np.ndarray) -> Postings:
     return Postings(postings.ids[at], postings.weights[at], None)
+
+
+def _best_first(docnums: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
+    """The `count` documents of highest value, best first, ties by docnum (docnums ascending):
+    the whole list is partitioned, only the best (and their ties) sorted."""
+    if count <= 0:
+        return docnums[:0]
+    if docnums.size > count:
+        floor = np.partition(values, docnums.size - count)[docnums.size - count]
+        chosen = values >= floor  # ties at the last place are kept for the docnum order
+        docnums, values = docnums[chosen], values[chosen]
+    return docnums[np.lexsort((docnums, -values))[:count]]
+
+
+def _intersect_sorted(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """The docnums (below n) in both sorted, distinct arrays, sorted: by a mask, with no sort."""
+    if a.size > b.size:
+        a, b = b, a
+    held = np.zeros(n, dtype=bool)
+    held[a] = True
+    return b[held[b]]
+
+
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array."""
+    if values.size == 0:
+        return values
+    first = np.empty(values.size, dtype=bool)
+    first[0] = True
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return values[first]
 
 
 def _top(allowed: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[int, float]]:

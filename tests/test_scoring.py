@@ -318,3 +318,20 @@ def test_positions_of_another_pickle_shape_are_unpickled():
               pack_uint(1) + pickle.dumps([9], protocol=2)]
     counts, flat = _decode_positions(values)
     assert counts.tolist() == [3, 2, 1] and flat.tolist() == [4, 5, 7, 7, 307, 9]
+
+
+def test_sort_free_set_operations_and_selection_agree_with_numpys_sorting_ones():
+    from search.scoring import _best_first, _distinct_sorted, _intersect_sorted
+
+    rng = np.random.default_rng(7)
+    for n in (1, 10, 1000):
+        for _ in range(50):
+            a = np.flatnonzero(rng.random(n) < rng.random())
+            b = np.flatnonzero(rng.random(n) < rng.random())
+            assert np.array_equal(_intersect_sorted(a, b, n), np.intersect1d(a, b))
+            repeated = np.sort(rng.integers(0, max(n // 3, 1), size=rng.integers(0, 50)))
+            assert np.array_equal(_distinct_sorted(repeated), np.unique(repeated))
+            values = rng.integers(0, 5, size=a.size).astype(np.float64)  # many ties
+            for count in (0, 1, 3, a.size, a.size + 2):
+                expected = a[np.lexsort((a, -values))][:count]
+                assert np.array_equal(_best_first(a, values, count), expected)
