@@ -29,6 +29,7 @@ from .extract import ExtractionContext, extract_documents, find_common_lines, re
 from .facets import build_facet_tables, read_datenum, save_facet_tables
 from .formats import UnreadableFile, supported_extensions
 from .language import load_model
+from .longlists import write_missing as write_long_lists
 from .relations import update_relations
 from .signatures import signature
 from .resources import data_files_fingerprint
@@ -321,6 +322,7 @@ def _write(generation: Path, base: Path | None, plan: _Plan, summary: ReindexSum
                 writer.cancel()
             raise
         _pause_for_test("committed")
+        write_long_lists(generation, ix)
         with ix.searcher() as searcher:
             tables, live = build_facet_tables(searcher)
             save_facet_tables(generation, tables, live, read_datenum(searcher.reader(), len(live)))

@@ -60,8 +60,9 @@ class IndexArrays:
     """Per-generation arrays the scorer reads: each field's document lengths, loaded on first use,
     and the long posting lists read lately."""
 
-    def __init__(self, doc_count: int, cache_mb: float = POSTINGS_CACHE_MB):
+    def __init__(self, doc_count: int, cache_mb: float = POSTINGS_CACHE_MB, long_lists=None):
         self.doc_count = doc_count
+        self.long_lists = long_lists  # the segments' long lists (search/longlists.py), or None
         self._lengths: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
         # (field, term) → compact postings, ("positions", field, term) → TermPositions
@@ -98,14 +99,14 @@ class IndexArrays:
                     old, _ = self._postings.popitem(last=False)
                     self._cached_bytes -= self._sizes.pop(old)
 
-    def postings(self, reader, fieldname: str, btext: bytes, values: bool = False) -> Postings | None:
-        """A term's postings, from the cache when it holds them and values are not wanted."""
+    def postings(self, reader, fieldname: str, btext: bytes, positions: bool = False) -> Postings | None:
+        """A term's postings, from the cache when it holds them and positions are not wanted."""
         key = (fieldname, btext)
-        if not values:
+        if not positions:
             kept = self._kept(key)
             if kept is not None:
-                return Postings(kept[0].astype(np.int64), kept[1].astype(np.float64), None)
-        postings = read_postings(reader, fieldname, btext, values=values)
+                return Postings(kept[0].astype(np.int64), kept[1].astype(np.float64))
+        postings = read_postings(reader, fieldname, btext, positions, self.long_lists)
         if postings is not None and postings.ids.size >= MIN_CACHED_POSTINGS:
             compact = (postings.ids.astype(np.int32), postings.weights.astype(np.float32))
             self._keep(key, compact, compact[0].nbytes + compact[1].nbytes)
@@ -156,35 +157,53 @@ class DocumentCounts:
 
 
 class Postings:
-    """One term's postings over the whole index: global document numbers, weights, raw values."""
+    """A term's postings over the whole index: document numbers (sorted), weights, and the
+    positions when they were asked for."""
 
-    __slots__ = ("ids", "weights", "values")
+    __slots__ = ("ids", "weights", "positions")
 
-    def __init__(self, ids: np.ndarray, weights: np.ndarray, values: list | None):
-        self.ids, self.weights, self.values = ids, weights, values
+    def __init__(self, ids: np.ndarray, weights: np.ndarray, positions: "TermPositions | None" = None):
+        self.ids, self.weights, self.positions = ids, weights, positions
 
 
-def read_postings(reader, fieldname: str, btext: bytes, values: bool = False) -> Postings | None:
-    """A term's postings, whole blocks at a time (deleted documents included: callers mask them)."""
-    ids, weights, raw = [], [], [] if values else None
+def read_postings(reader, fieldname: str, btext: bytes, positions: bool = False, long_lists=None) -> Postings | None:
+    """A term's postings, whole blocks at a time (deleted documents included: callers mask them),
+    with their positions if asked; from a segment's long lists (search/longlists.py) when it
+    keeps the term's."""
+    ids, weights, counts, flats = [], [], [], []
     for sub, offset in reader.leaf_readers():
-        try:
-            matcher = sub.postings(fieldname, btext)
-        except TermNotFound:
-            continue
-        if isinstance(matcher, FilterMatcher):
-            matcher = matcher.child  # the live mask leaves deleted documents out later
-        block_ids, block_weights, block_values = _leaf_postings(matcher, values)
-        ids.append(np.asarray(block_ids, dtype=np.int64) + offset)
-        weights.append(np.asarray(block_weights, dtype=np.float64))
-        if values:
-            raw.extend(block_values)
+        kept = None
+        if long_lists is not None and (segment := sub.segment()) is not None:
+            kept = long_lists.read(segment.segment_id(), fieldname, btext, positions)
+        if kept is not None:
+            segment_ids, segment_weights, segment_counts, segment_flat = kept
+        else:
+            try:
+                matcher = sub.postings(fieldname, btext)
+            except TermNotFound:
+                continue
+            if isinstance(matcher, FilterMatcher):
+                matcher = matcher.child  # the live mask leaves deleted documents out later
+            segment_ids, segment_weights, values = leaf_postings(matcher, positions)
+            if positions:
+                segment_counts, segment_flat = decoded_positions(values)
+        ids.append(np.asarray(segment_ids, dtype=np.int64) + offset)
+        weights.append(np.asarray(segment_weights, dtype=np.float64))
+        if positions:
+            counts.append(np.asarray(segment_counts, dtype=np.int64))
+            flats.append(np.asarray(segment_flat, dtype=np.int32))
     if not ids:
         return None
-    return Postings(np.concatenate(ids), np.concatenate(weights), raw)
+    postings = Postings(np.concatenate(ids), np.concatenate(weights))
+    if positions:
+        counts = np.concatenate(counts)
+        starts = np.zeros(counts.size + 1, dtype=np.int64)
+        np.cumsum(counts, out=starts[1:])
+        postings.positions = TermPositions(postings.ids.astype(np.int32), starts, np.concatenate(flats))
+    return postings
 
 
-def _leaf_postings(matcher, values: bool):
+def leaf_postings(matcher, values: bool):
     """(ids, weights, values) of one segment's postings of a term."""
     if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
         return _w3_postings(matcher, values)
@@ -272,13 +291,13 @@ class ArrayScorer:
         self._phrased: set[tuple[str, bytes]] = set()  # (field, term) of the query's phrases
         self._holders: dict[tuple, np.ndarray] = {}  # (field, terms) → documents holding them all
 
-    def postings(self, fieldname: str, btext: bytes, values: bool = False) -> Postings | None:
-        """A term's postings, read once per scorer: with their values (positions) at once when
-        the query holds a phrase of the term whose positions the generation does not keep."""
+    def postings(self, fieldname: str, btext: bytes, positions: bool = False) -> Postings | None:
+        """A term's postings, read once per scorer: with their positions at once when the query
+        holds a phrase of the term whose positions the generation does not keep."""
         key = (fieldname, btext)
         cached = self._postings.get(key, False)
-        if values and (cached is False or (cached is not None and cached.values is None)):
-            cached = self._postings[key] = self.arrays.postings(self.reader, fieldname, btext, values=True)
+        if positions and (cached is False or (cached is not None and cached.positions is None)):
+            cached = self._postings[key] = self.arrays.postings(self.reader, fieldname, btext, positions=True)
         elif cached is False:
             phrased = key in self._phrased and self.arrays.positions(fieldname, btext) is None
             cached = self._postings[key] = self.arrays.postings(self.reader, fieldname, btext, phrased)
@@ -527,14 +546,11 @@ class ArrayScorer:
     def _position_keys(self, fieldname: str, btext: bytes, postings: Postings, candidates: np.ndarray) -> np.ndarray:
         """Sorted keys (candidate index × stride + position) of a term's positions in the candidates:
         from the generation's positions of the term when it keeps them (a long list's are decoded
-        whole and kept), else decoded from the postings' values of the candidates."""
+        whole and kept), else from the positions read with the term's postings."""
         positions = self._whole_positions(fieldname, btext, postings)
         if positions is not None:
             return positions.keys(candidates)
-        whole = self.postings(fieldname, btext, values=True)
-        at = np.searchsorted(whole.ids, candidates)
-        counts, flat = _decode_positions([whole.values[i] for i in at.tolist()])
-        return np.repeat(np.arange(len(at), dtype=np.int64), counts) * _POSITION_STRIDE + flat
+        return self.postings(fieldname, btext, positions=True).positions.keys(candidates)
 
     def _whole_positions(self, fieldname: str, btext: bytes, postings: Postings) -> "TermPositions | None":
         """The term's positions in every posting: kept by the generation, or decoded (and kept) for
@@ -546,8 +562,8 @@ class ArrayScorer:
         instead of 80 to 220 ms."""
         positions = self.arrays.positions(fieldname, btext)
         if positions is None and postings.ids.size >= MIN_CACHED_POSTINGS:
-            whole = self.postings(fieldname, btext, values=True)
-            positions = self.arrays.keep_positions(fieldname, btext, TermPositions.decode(whole))
+            whole = self.postings(fieldname, btext, positions=True)
+            positions = self.arrays.keep_positions(fieldname, btext, whole.positions)
         return positions
 
     # -- compounds -----------------------------------------------------------------------------
@@ -746,6 +762,17 @@ def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     return counts, _positions(counts, flat)
 
 
+def decoded_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """(positions per posting, all positions as 4-byte numbers) from postings' values, decoded
+    SPAN_CHUNK postings at a time: only the 4-byte positions grow with the list."""
+    counted, kept = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int32)]
+    for start in range(0, len(values), SPAN_CHUNK):
+        counts, flat = _decode_positions(values[start:start + SPAN_CHUNK])
+        counted.append(counts)
+        kept.append(flat.astype(np.int32))
+    return np.concatenate(counted), np.concatenate(kept)
+
+
 def _decode_positions_unpickled(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     gaps = [_unpickled_gaps(v) for v in values]
     counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
@@ -781,19 +808,6 @@ class TermPositions:
 
     def __init__(self, ids: np.ndarray, starts: np.ndarray, flat: np.ndarray):
         self.ids, self.starts, self.flat = ids, starts, flat
-
-    @classmethod
-    def decode(cls, postings: Postings) -> "TermPositions":
-        """Decoded SPAN_CHUNK postings at a time: only the kept 4-byte positions grow with the list."""
-        counted, kept = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int32)]
-        for start in range(0, len(postings.values), SPAN_CHUNK):
-            counts, flat = _decode_positions(postings.values[start:start + SPAN_CHUNK])
-            counted.append(counts)
-            kept.append(flat.astype(np.int32))
-        counts, flat = np.concatenate(counted), np.concatenate(kept)
-        starts = np.zeros(counts.size + 1, dtype=np.int64)
-        np.cumsum(counts, out=starts[1:])
-        return cls(postings.ids.astype(np.int32), starts, flat)
 
     @property
     def nbytes(self) -> int:

@@ -19,6 +19,7 @@ from whoosh.collectors import TimeLimitCollector, TimeLimit
 from . import store
 from .facets import FACET_FIELDS, FacetValue, build_facet_tables, facet_values, load_facet_tables, read_datenum
 from .highlight import mark, match_spans, snippet
+from .longlists import LongLists
 from .expansion import load_expansion
 from .query import Expanded, ParsedQuery, parse_query
 from .relations import copy_groups, load_relations
@@ -126,7 +127,8 @@ class _Generation:
             self.tables, self.live = build_facet_tables(self.searcher)
             self.datenum = read_datenum(self.searcher.reader(), len(self.live))
         self.doc_count = len(self.live)
-        self.arrays = IndexArrays(self.doc_count)  # field lengths for numpy scoring, loaded on first use
+        # Field lengths for numpy scoring, loaded on first use; long posting lists read as arrays.
+        self.arrays = IndexArrays(self.doc_count, long_lists=LongLists(path))
         self.vocabulary = LazyVocabulary(lambda: self.searcher.reader())  # "did you mean", on first use
         self._path = path
         self._meta: dict | None = None  # meta.json lists every file (megabytes at 100,000): read on first use

@@ -156,12 +156,47 @@ GAPS = [[3], [300], [5, 70_000], [2**31 + 5], [0], [0, 0], [75] * 75, list(range
         list(range(1, 3000)), [1, 2, 3], list(range(0, 300_000, 257))]
 
 
+def _raw_postings(reader, fieldname, btext):
+    """(ids, weights, values) of a term as the block reader gives them, segment after segment."""
+    from whoosh.matching.wrappers import FilterMatcher
+
+    from search.scoring import leaf_postings
+
+    ids, weights, values = [], [], []
+    for sub, offset in reader.leaf_readers():
+        if (fieldname, btext) not in sub:
+            continue
+        matcher = sub.postings(fieldname, btext)
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child
+        leaf_ids, leaf_weights, leaf_values = leaf_postings(matcher, True)
+        ids += [i + offset for i in leaf_ids]
+        weights += list(leaf_weights)
+        values += list(leaf_values)
+    return ids, weights, values
+
+
+def _positional(reader, fieldname) -> bool:
+    fmt = reader.schema[fieldname].format
+    return bool(fmt and fmt.supports("positions"))
+
+
+def _assert_same_postings(got, ids, weights, positions=None):
+    assert got.ids.tolist() == ids and got.weights.tolist() == weights
+    if positions is None:
+        assert got.positions is None
+    else:
+        kept = got.positions
+        assert kept.ids.tolist() == ids
+        assert [kept.flat[kept.starts[i]:kept.starts[i + 1]].tolist() for i in range(len(ids))] == positions
+
+
 def test_positions_are_decoded_as_whoosh_decodes_them(service):
     """Every value shape of whoosh.formats.Positions (one-, two- and four-byte gaps, one gap, lists
     pickled in batches), mixed with the postings of real terms, reads back Whoosh's own positions."""
     from whoosh.formats import Positions
 
-    from search.scoring import _decode_positions, read_postings
+    from search.scoring import _decode_positions
 
     fmt = Positions()
     reader = service._current().searcher.reader()
@@ -169,7 +204,7 @@ def test_positions_are_decoded_as_whoosh_decodes_them(service):
     real = []
     for fieldname in ("text_en", "text_fr"):
         for _, btext in reader.most_frequent_terms(fieldname, 20):
-            real += read_postings(reader, fieldname, btext, values=True).values
+            real += _raw_postings(reader, fieldname, btext)[2]
     assert len(real) > 500
     for values in (made, real, made + real, real[:1], made[2:3]):
         counts, flat = _decode_positions(values)
@@ -179,7 +214,8 @@ def test_positions_are_decoded_as_whoosh_decodes_them(service):
 
 def test_postings_read_from_blocks_are_whooshs_own(service):
     """Postings read a term's region at once (search/scoring.py `_w3_postings`): ids, weights and
-    values equal what Whoosh's matcher gives posting by posting, in every kind of field."""
+    values equal what Whoosh's matcher gives posting by posting, in every kind of field, and the
+    positions read with them are the values' positions."""
     from search.scoring import read_postings
 
     searcher = service._current().searcher
@@ -195,25 +231,27 @@ def test_postings_read_from_blocks_are_whooshs_own(service):
                     while matcher.is_active():
                         expected.append((matcher.id() + offset, matcher.weight(), matcher.value()))
                         matcher.next()
-            postings = read_postings(reader, fieldname, btext, values=True)
-            assert list(zip(postings.ids.tolist(), postings.weights.tolist(), postings.values)) == expected
+            assert list(zip(*_raw_postings(reader, fieldname, btext))) == expected
+            ids, weights, values = (list(column) for column in zip(*expected))
+            if _positional(reader, fieldname):
+                positions = [reader.schema[fieldname].format.decode_positions(v) for v in values]
+                _assert_same_postings(read_postings(reader, fieldname, btext, positions=True), ids, weights, positions)
+            _assert_same_postings(read_postings(reader, fieldname, btext), ids, weights)
             checked += 1
     assert checked > 50
 
 
-def test_postings_over_many_blocks_are_whooshs_own(tmp_path):
-    """Long lists span many blocks (four postings a block here), with field boosts, weights alike
-    and not, and gaps between positions of one, two and four bytes."""
+def _many_blocks_index(folder):
+    """Three segments of four postings a block, with field boosts, weights alike and not, and
+    gaps between positions of one, two and four bytes."""
     import random
 
     from whoosh.codec.whoosh3 import W3Codec
     from whoosh.fields import Schema, TEXT
     from whoosh.index import create_in
 
-    from search.scoring import read_postings
-
     schema = Schema(body=TEXT(phrase=True), boosted=TEXT(phrase=True, field_boost=1.5), bare=TEXT(phrase=False))
-    index = create_in(str(tmp_path), schema)
+    index = create_in(str(folder), schema)
     rng = random.Random(3)
     for batch in range(3):  # three segments
         writer = index.writer(codec=W3Codec(blocklimit=4))
@@ -226,6 +264,15 @@ def test_postings_over_many_blocks_are_whooshs_own(tmp_path):
             text = " ".join(words)
             writer.add_document(body=text, boosted=text, bare=text)
         writer.commit(merge=False)
+    return index
+
+
+def test_postings_over_many_blocks_are_whooshs_own(tmp_path):
+    """Long lists span many blocks (four postings a block here)."""
+    from search.scoring import read_postings
+
+    index = _many_blocks_index(tmp_path)
+    schema = index.schema
     with index.searcher() as searcher:
         reader = searcher.reader()
         assert len(list(reader.leaf_readers())) == 3
@@ -238,10 +285,12 @@ def test_postings_over_many_blocks_are_whooshs_own(tmp_path):
                         while matcher.is_active():
                             expected.append((matcher.id() + offset, matcher.weight(), matcher.value()))
                             matcher.next()
-                postings = read_postings(reader, fieldname, btext, values=True)
-                assert list(zip(postings.ids.tolist(), postings.weights.tolist(), postings.values)) == expected
-                without = read_postings(reader, fieldname, btext)
-                assert without.ids.tolist() == postings.ids.tolist() and without.values is None
+                assert list(zip(*_raw_postings(reader, fieldname, btext))) == expected
+                ids, weights, values = (list(column) for column in zip(*expected))
+                if _positional(reader, fieldname):
+                    positions = [schema[fieldname].format.decode_positions(v) for v in values]
+                    _assert_same_postings(read_postings(reader, fieldname, btext, positions=True), ids, weights, positions)
+                _assert_same_postings(read_postings(reader, fieldname, btext), ids, weights)
 
 
 @pytest.mark.parametrize("text", ["patrimoine~", "organsation", "Almalick", "cooperashun culturelle", "educ*"])
@@ -335,3 +384,63 @@ def test_sort_free_set_operations_and_selection_agree_with_numpys_sorting_ones()
             for count in (0, 1, 3, a.size, a.size + 2):
                 expected = a[np.lexsort((a, -values))][:count]
                 assert np.array_equal(_best_first(a, values, count), expected)
+
+
+@pytest.mark.parametrize("threshold", [1, 10])
+def test_long_lists_read_back_what_whooshs_blocks_hold(tmp_path, monkeypatch, threshold):
+    """Every term's postings and positions read from the segments' long lists (all terms kept, or
+    those of ten postings or more, so some segments keep a term and others not) equal those read
+    from Whoosh's blocks; deleted documents stay in both."""
+    from search import longlists
+    from search.scoring import read_postings
+
+    monkeypatch.setattr(longlists, "MIN_POSTINGS", threshold)
+    index = _many_blocks_index(tmp_path)
+    writer = index.writer()
+    writer.delete_document(3)
+    writer.commit(merge=False)
+    assert longlists.write_missing(tmp_path, index) == 3
+    assert longlists.write_missing(tmp_path, index) == 0  # kept: nothing to write again
+    kept = longlists.LongLists(tmp_path)
+    from_lists = 0
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        for fieldname in ("body", "boosted", "bare"):
+            for btext in reader.lexicon(fieldname):
+                for positions in ([False, True] if fieldname != "bare" else [False]):
+                    expected = read_postings(reader, fieldname, btext, positions)
+                    got = read_postings(reader, fieldname, btext, positions, kept)
+                    _assert_same_postings(got, expected.ids.tolist(), expected.weights.tolist(),
+                                          None if not positions else
+                                          [expected.positions.flat[a:b].tolist() for a, b in
+                                           zip(expected.positions.starts[:-1], expected.positions.starts[1:])])
+                from_lists += any(kept.read(sub.segment().segment_id(), fieldname, btext, False) is not None
+                                  for sub, _ in reader.leaf_readers())
+    assert from_lists > 5
+
+
+def test_searches_with_long_lists_are_the_same(service, tmp_path, monkeypatch):
+    """The real index's terms of five postings or more read from long lists: same hits, scores and totals."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from search import longlists
+    from search.schema import build_schema
+
+    monkeypatch.setattr(longlists, "MIN_POSTINGS", 5)
+    folder = service._current()._path
+    copy = tmp_path / "generation"
+    shutil.copytree(folder, copy)
+    for stale in copy.glob("*" + longlists.SUFFIX):
+        stale.unlink()
+    index = FileStorage(str(copy)).open_index(schema=build_schema())
+    assert longlists.write_missing(copy, index) >= 1
+    gen = service._current()  # the same segments as the copy's
+    plain = ArrayScorer(gen.searcher, IndexArrays(gen.doc_count))
+    kept = longlists.LongLists(copy)
+    assert any(kept._contents_of(segment.segment_id()) for segment in index._segments())
+    listed = ArrayScorer(gen.searcher, IndexArrays(gen.doc_count, long_lists=kept))
+    for text in QUERIES:
+        query = parse_query(text, service.schema, service.expansion).query
+        mask, scores = plain.evaluate(query)
+        other_mask, other_scores = listed.evaluate(query)
+        assert np.array_equal(mask, other_mask) and np.array_equal(scores, other_scores), text
