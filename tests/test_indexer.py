@@ -307,10 +307,15 @@ def test_facet_values_order_by_count_then_name_case_aside():
     assert [(fv.value, fv.count) for fv in got] == [("1999", 3), ("2005", 0), ("2024", 5), ("2030", 0)]
 
 
-def test_incremental_reindexes_keep_few_segments_and_the_same_answers(docs_dir, index_dir, tmp_path):
+def test_incremental_reindexes_keep_few_segments_and_the_same_answers(docs_dir, index_dir, tmp_path, monkeypatch):
     """Each reindex merges the segments no larger than what it writes (search/indexer.py
     `_merge_in_tiers`): after ten of them the index holds a few segments, not eleven, and answers
-    as a full rebuild of the same files does (Whoosh's MERGE_SMALL kept all eleven here)."""
+    as a full rebuild of the same files does (Whoosh's MERGE_SMALL kept all eleven here). Every
+    segment keeps its long lists (search/longlists.py, here of terms in 3 documents or more), and
+    those of segments merged away are gone."""
+    from search import longlists
+
+    monkeypatch.setattr(longlists, "MIN_POSTINGS", 3)
     for i in range(60):
         write_article(docs_dir / f"base-{i}.txt", f"base{i}")
     reindex(docs_dir, index_dir)
@@ -321,6 +326,10 @@ def test_incremental_reindexes_keep_few_segments_and_the_same_answers(docs_dir, 
     reader = SearchService(index_dir)._current().searcher.reader()
     segments = [sub.doc_count_all() for sub, _offset in reader.leaf_readers()]
     assert len(segments) <= 3, segments
+    live = store.current_generation(index_dir)
+    assert sorted(path.name for path in live.glob("*" + longlists.SUFFIX)) == \
+        sorted(longlists.file_name(sub.segment()) for sub, _offset in reader.leaf_readers())
+    assert all(longlists.LongLists(live)._contents_of(sub.segment().segment_id()) for sub, _offset in reader.leaf_readers())
     rebuilt = tmp_path / "rebuilt"
     reindex(docs_dir, rebuilt, full=True)
     for q in ["ICESCO", "okapi3x4", "okapi9x9", "", "culture", "base7"]:
