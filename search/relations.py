@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
+import os
 import pickle
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -63,9 +65,14 @@ SAME_EVENT_DAYS = 14
 # must be the other's best match in another language.
 TRANSLATION_EVIDENCE = 3.3
 
-def find_relations(signatures: Iterable[dict]) -> dict[str, list[dict]]:
-    """Every relation between the documents of an archive, from their signatures."""
+def find_relations(signatures: Iterable[dict], parallel: bool = False) -> dict[str, list[dict]]:
+    """Every relation between the documents of an archive, from their signatures.
+
+    With `parallel`, the evidence of translations is gathered in a forked process while this one
+    finds the copies (the two take about as long); the answer is the same.
+    """
     sigs = {s["id"]: s for s in signatures}
+    helper = _EvidenceInChild(sigs) if parallel else None
     found: dict[str, dict[str, str]] = defaultdict(dict)
     for a, b, relation in _copies(sigs):
         if relation == "duplicate":
@@ -74,7 +81,8 @@ def find_relations(signatures: Iterable[dict]) -> dict[str, list[dict]]:
             found[a][b], found[b][a] = "contains", "part-of"
     copies = {doc: [{"id": other, "relation": "duplicate"} for other in links] for doc, links in found.items()}
     group = {doc: members[0] for doc, members in copy_groups(copies).items()}
-    for a, b in _translations(sigs, group):
+    evidence = helper.result() if helper is not None else None
+    for a, b in _translations(sigs, group, evidence or _translation_evidence(sigs)):
         found[a].setdefault(b, "translation")
         found[b].setdefault(a, "translation")
     return {doc: [{"id": other, "relation": rel} for other, rel in sorted(links.items())] for doc, links in sorted(found.items())}
@@ -234,8 +242,39 @@ def _same_stories(sigs: dict[str, dict], idf: dict[str, float], words: _Holders)
             yield a, b
 
 
-def _translations(sigs: dict[str, dict], group: dict[str, str]):
-    """Pairs in two languages that are one release: the same dates, numbers, names, entities, shape."""
+class _EvidenceInChild:
+    """`_translation_evidence` computed in a forked process (it inherits the signatures); None
+    from `result` when that process failed, and the caller computes it itself."""
+
+    def __init__(self, sigs: dict[str, dict]):
+        context = multiprocessing.get_context("fork")
+        self._outcome, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=_send_evidence, args=(sender, sigs), daemon=True)
+        self._process.start()
+        sender.close()
+
+    def result(self) -> tuple[dict, dict] | None:
+        try:
+            return self._outcome.recv()
+        except (EOFError, OSError):
+            return None
+        finally:
+            self._outcome.close()
+            self._process.join()
+
+
+def _send_evidence(sender, sigs: dict[str, dict]) -> None:
+    try:
+        evidence = _translation_evidence(sigs)
+    except Exception:  # the parent computes it again and meets the error itself
+        evidence = None
+    sender.send(evidence)
+    sender.close()
+
+
+def _translation_evidence(sigs: dict[str, dict]) -> tuple[dict, dict]:
+    """(translation scores of the candidate pairs, summed weights of the rare anchors of pairs):
+    what `_translations` ranks, the copies aside."""
     known = [s for s in sigs.values() if s["lang"] not in ("und", "")]
     keys = {sig["id"]: _anchor_keys(sig) for sig in known}
     weights = _idf(known, keys)
@@ -243,6 +282,12 @@ def _translations(sigs: dict[str, dict], group: dict[str, str]):
     candidates = _pairs_sharing(anchors, MAX_HASH_DOCS, differ=("lang", "source"))
     weighted = _WeightedAnchors(weights)
     scores = {pair: translation_score(sigs[pair[0]], sigs[pair[1]], weighted) for pair in candidates}
+    return scores, _anchor_evidence(known)
+
+
+def _translations(sigs: dict[str, dict], group: dict[str, str], evidence: tuple[dict, dict]):
+    """Pairs in two languages that are one release: the same dates, numbers, names, entities, shape."""
+    scores, anchored = evidence
     best: dict[str, float] = defaultdict(float)
     for (a, b), score in scores.items():
         best[a] = max(best[a], score)
@@ -250,7 +295,7 @@ def _translations(sigs: dict[str, dict], group: dict[str, str]):
     for (a, b), score in sorted(scores.items()):
         if score >= max(TRANSLATION_THRESHOLD, TRANSLATION_BEST_SHARE * max(best[a], best[b])):
             yield a, b
-    yield from _anchored_translations(known, group)
+    yield from _anchored_translations([s for s in sigs.values() if s["lang"] not in ("und", "")], group, anchored)
 
 
 def _translation_anchors(sig: dict) -> set[str]:
@@ -258,7 +303,7 @@ def _translation_anchors(sig: dict) -> set[str]:
             | {f"n:{n}" for n in sig["numbers"]} | {f"d:{d}" for d in sig["dates"]})
 
 
-def _anchored_translations(known: list[dict], group: dict[str, str]):
+def _anchored_translations(known: list[dict], group: dict[str, str], evidence: dict[tuple[str, str], float]):
     """Pairs in two languages, any scripts, whose rare anchors coincide clearly more than with others.
 
     Each document keeps its best match in each other language, unless a rival that is no copy of
@@ -267,7 +312,6 @@ def _anchored_translations(known: list[dict], group: dict[str, str]):
     langs = {sig["id"]: sig["lang"] for sig in known}
     dated = {sig["id"]: sig.get("date") for sig in known}
     lengths = {sig["id"]: sig["length"] for sig in known}
-    evidence = _anchor_evidence(known)
     candidates: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
     for (a, b), score in evidence.items():
         candidates[(a, langs[b])].append((score, b))
@@ -392,7 +436,7 @@ def update_relations(generation: Path, base: Path | None, changed: dict[str, lis
     delta = {doc_id: sig for doc_id, sig in delta.items() if sig["source"] not in gone} | fresh
     delta_gone |= gone
     signatures = {doc_id: sig for doc_id, sig in base_signatures.items() if sig["source"] not in delta_gone} | delta
-    relations = find_relations(signatures.values())
+    relations = find_relations(signatures.values(), parallel=(os.cpu_count() or 1) > 1)
     if base is None or len(delta) + len(delta_gone) > COMPACT_SHARE * max(len(signatures), 1) \
             or not (generation / SIGNATURES_NAME).exists():
         _write_pickle(generation / SIGNATURES_NAME, _one_object_per_string(signatures))

@@ -166,3 +166,22 @@ def test_base_signatures_read_back_equal_with_one_object_per_string(tmp_path):
     word = sorted(set(a["terms"]) & set(b["terms"]))[0]
     assert a["terms"][a["terms"].index(word)] is b["terms"][b["terms"].index(word)]
     assert a["lang"] is b["lang"] and a["date"] is b["date"] and a["names"][1] is b["names"][1]
+
+
+def test_relations_found_in_parallel_are_the_same(tmp_path, monkeypatch):
+    """The translations' evidence gathered in a forked process gives the same relations, and when
+    that process dies the evidence is gathered in this one."""
+    import os
+
+    import search.relations as relations
+
+    reindex(SEEDS, tmp_path / "index")
+    sigs = list(relations.load_signatures(store.current_generation(tmp_path / "index")).values())
+    texts = {"a": OWN_A + " " + SHARED, "b": OWN_B + " " + SHARED}
+    sigs += [_sig(doc, "en", text) for doc, text in texts.items()] + [_sig(f"f{i}", "en", t) for i, t in enumerate(FILLER)]
+    alone = find_relations(sigs)
+    assert any(link["relation"] == "translation" for links in alone.values() for link in links)
+    assert {"id": "b", "relation": "duplicate"} in alone["a"]
+    assert find_relations(sigs, parallel=True) == alone
+    monkeypatch.setattr(relations, "_send_evidence", lambda sender, sigs: os._exit(3))
+    assert find_relations(sigs, parallel=True) == alone
