@@ -268,7 +268,10 @@ def _send_evidence(sender, sigs: dict[str, dict]) -> None:
         evidence = _translation_evidence(sigs)
     except Exception:  # the parent computes it again and meets the error itself
         evidence = None
-    sender.send(evidence)
+    try:
+        sender.send(evidence)
+    except OSError:  # the parent is gone (its reindex was stopped)
+        pass
     sender.close()
 
 

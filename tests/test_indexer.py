@@ -354,3 +354,29 @@ def test_a_segment_whose_documents_are_all_deleted_is_dropped(docs_dir, index_di
     reader = SearchService(index_dir)._current().searcher.reader()
     assert [sub.doc_count() for sub, _offset in reader.leaf_readers()] == [sub.doc_count_all() for sub, _offset in reader.leaf_readers()]
     assert total(index_dir, "passing3") == 0 and total(index_dir, "ICESCO") > 0
+
+
+def test_segments_merged_are_read_as_whoosh_reads_them(docs_dir, index_dir):
+    """The reader a merge uses yields every live posting of a segment, in order, as Whoosh's
+    own iter_postings does (documents deleted in it left out)."""
+    from whoosh.reading import SegmentReader
+
+    for i in range(20):
+        write_article(docs_dir / f"doc-{i}.txt", f"okapi{i}")
+    reindex(docs_dir, index_dir)
+    for i in range(5):
+        write_article(docs_dir / f"doc-{i}.txt", f"changed{i}")  # their first versions are deleted
+    reindex(docs_dir, index_dir)
+    live = store.current_generation(index_dir)
+    ix = SearchService(index_dir)._current().index
+    segments = ix._segments()
+    assert any(segment.deleted_count() for segment in segments)
+    for segment in segments:
+        ours = indexer._MergedReader(ix.storage, ix.schema, segment)
+        whooshs = SegmentReader(ix.storage, ix.schema, segment)
+        try:
+            assert list(ours.iter_postings()) == list(whooshs.iter_postings())
+        finally:
+            ours.close()
+            whooshs.close()
+    assert live.exists()
