@@ -29,7 +29,7 @@ from .entities import Knowledge, learn_from_corpus, load_aliases
 from .extract import ExtractionContext, extract_documents, find_common_lines, read_file_text
 from .facets import build_facet_tables, read_datenum, save_facet_tables
 from .formats import UnreadableFile, supported_extensions
-from .language import load_model
+from .language import import_model_loader, load_model
 from .longlists import write_missing as write_long_lists
 from .relations import update_relations
 from .scoring import region_postings
@@ -192,9 +192,11 @@ def _run(docs_dir: Path, index_dir: Path, full: bool, progress: Progress, summar
 
     # The language model loads while the files are decoded and learned from (its decompression
     # frees the interpreter), so the extraction workers forked after it inherit it instead of each
-    # spending half a second loading it. The processes forked meanwhile never detect languages.
+    # spending half a second loading it. The processes forked meanwhile never detect languages,
+    # and the thread imports nothing (a process forked while a module is being imported can hang).
     model = threading.Thread(target=load_model, daemon=True)
     if changed:
+        import_model_loader()
         model.start()
     texts = _texts(changed)  # decoded once for both archive-wide passes
     if full:
@@ -368,7 +370,7 @@ class _MergedReader(SegmentReader):
         schema = self.schema
         for (fieldname, btext), info in self._terms.items():
             if fieldname not in schema:
-                continue  # Whoosh leaves such postings out of a merge too
+                continue  # a field the schema no longer has: the merge leaves its postings out
             if info.is_inlined():
                 ids, weights, values = info.inlined_postings()
             else:

@@ -26,6 +26,18 @@ def load_model() -> None:
     _identifier()
 
 
+def import_model_loader() -> None:
+    """Import what loading the model imports. Call it in the main thread before `load_model` runs
+    in another one: a process forked while a thread imports a module hangs if it imports that
+    module too (the module's lock stays taken); then the loading thread imports nothing."""
+    import tempfile
+    import zipfile  # noqa: F401 (numpy imports it to open the model's archive)
+
+    from py3langid import langid  # noqa: F401
+
+    tempfile.gettempdir()  # the loader's temporary file: tempfile's first call takes a module lock
+
+
 def detect_language(text: str, min_words: int = 3) -> str:
     """ISO 639-1 code of the text's language (639-3 when it has none), or 'und' when too little text."""
     sample = text[:5000]
