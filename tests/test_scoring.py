@@ -191,6 +191,26 @@ def _assert_same_postings(got, ids, weights, positions=None):
         assert [kept.flat[kept.starts[i]:kept.starts[i + 1]].tolist() for i in range(len(ids))] == positions
 
 
+def _assert_reads_whooshs_postings(reader, fieldname, btext):
+    """A term's ids, weights and values as read from its regions are what Whoosh's matcher gives
+    posting by posting; read_postings gives the same ids and weights, and the values' positions."""
+    from search.scoring import read_postings
+
+    expected = []
+    for sub, offset in reader.leaf_readers():
+        if (fieldname, btext) in sub:
+            matcher = sub.postings(fieldname, btext)
+            while matcher.is_active():
+                expected.append((matcher.id() + offset, matcher.weight(), matcher.value()))
+                matcher.next()
+    assert list(zip(*_raw_postings(reader, fieldname, btext))) == expected
+    ids, weights, values = (list(column) for column in zip(*expected))
+    if _positional(reader, fieldname):
+        positions = [reader.schema[fieldname].format.decode_positions(v) for v in values]
+        _assert_same_postings(read_postings(reader, fieldname, btext, positions=True), ids, weights, positions)
+    _assert_same_postings(read_postings(reader, fieldname, btext), ids, weights)
+
+
 def test_positions_are_decoded_as_whoosh_decodes_them(service):
     """Every value shape of whoosh.formats.Positions (one-, two- and four-byte gaps, one gap, lists
     pickled in batches), mixed with the postings of real terms, reads back Whoosh's own positions."""
@@ -216,27 +236,12 @@ def test_postings_read_from_blocks_are_whooshs_own(service):
     """Postings read a term's region at once (search/scoring.py `_w3_postings`): ids, weights and
     values equal what Whoosh's matcher gives posting by posting, in every kind of field, and the
     positions read with them are the values' positions."""
-    from search.scoring import read_postings
-
-    searcher = service._current().searcher
-    reader = searcher.reader()
+    reader = service._current().searcher.reader()
     checked = 0
     for fieldname in ("text_en", "text_fr", "text_xx", "title_en", "org_names", "person_names", "name_keys", "spell", "lang"):
         terms = [t for _, t in reader.most_frequent_terms(fieldname, 10)] + list(reader.lexicon(fieldname))[::50]
         for btext in terms:
-            expected = []
-            for sub, offset in searcher.leaf_searchers():
-                if (fieldname, btext) in sub.reader():
-                    matcher = sub.reader().postings(fieldname, btext)
-                    while matcher.is_active():
-                        expected.append((matcher.id() + offset, matcher.weight(), matcher.value()))
-                        matcher.next()
-            assert list(zip(*_raw_postings(reader, fieldname, btext))) == expected
-            ids, weights, values = (list(column) for column in zip(*expected))
-            if _positional(reader, fieldname):
-                positions = [reader.schema[fieldname].format.decode_positions(v) for v in values]
-                _assert_same_postings(read_postings(reader, fieldname, btext, positions=True), ids, weights, positions)
-            _assert_same_postings(read_postings(reader, fieldname, btext), ids, weights)
+            _assert_reads_whooshs_postings(reader, fieldname, btext)
             checked += 1
     assert checked > 50
 
@@ -269,28 +274,13 @@ def _many_blocks_index(folder):
 
 def test_postings_over_many_blocks_are_whooshs_own(tmp_path):
     """Long lists span many blocks (four postings a block here)."""
-    from search.scoring import read_postings
-
     index = _many_blocks_index(tmp_path)
-    schema = index.schema
     with index.searcher() as searcher:
         reader = searcher.reader()
         assert len(list(reader.leaf_readers())) == 3
         for fieldname in ("body", "boosted", "bare"):
             for btext in reader.lexicon(fieldname):
-                expected = []
-                for sub, offset in reader.leaf_readers():
-                    if (fieldname, btext) in sub:
-                        matcher = sub.postings(fieldname, btext)
-                        while matcher.is_active():
-                            expected.append((matcher.id() + offset, matcher.weight(), matcher.value()))
-                            matcher.next()
-                assert list(zip(*_raw_postings(reader, fieldname, btext))) == expected
-                ids, weights, values = (list(column) for column in zip(*expected))
-                if _positional(reader, fieldname):
-                    positions = [schema[fieldname].format.decode_positions(v) for v in values]
-                    _assert_same_postings(read_postings(reader, fieldname, btext, positions=True), ids, weights, positions)
-                _assert_same_postings(read_postings(reader, fieldname, btext), ids, weights)
+                _assert_reads_whooshs_postings(reader, fieldname, btext)
 
 
 @pytest.mark.parametrize("text", ["patrimoine~", "organsation", "Almalick", "cooperashun culturelle", "educ*"])
