@@ -24,7 +24,7 @@ translations: $(STAMP)
 
 # Build the index from DOCS_DIR (default: seeds/) when there is none yet.
 index: setup
-	@$(BIN)/python -m search.store has-index || $(BIN)/flask reindex
+	@$(BIN)/python -m search.index.store has-index || $(BIN)/flask reindex
 
 reindex: setup
 	$(BIN)/flask reindex

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from search import store
+from search.index import store
 
 from . import corpus as scale
 from .fts5 import Fts5Searcher, build as build_fts5

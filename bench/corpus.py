@@ -14,10 +14,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.cleaning import clean_text, paragraphs
-from search.formats import UnreadableFile, read_raw
-from search.language import detect_language
-from search.titles import extract_title
+from search.ingest.cleaning import clean_text, paragraphs
+from search.ingest.formats import UnreadableFile, read_raw
+from search.ingest.language import detect_language
+from search.ingest.titles import extract_title
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"

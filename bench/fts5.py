@@ -11,9 +11,9 @@ import sqlite3
 import time
 from pathlib import Path
 
-from search.documents import content_hash, list_files, relative_source
-from search.extract import ExtractionContext, extract_documents, find_common_lines, read_file_text
-from search.formats import UnreadableFile
+from search.ingest.documents import content_hash, list_files, relative_source
+from search.ingest.extract import ExtractionContext, extract_documents, find_common_lines, read_file_text
+from search.ingest.formats import UnreadableFile
 
 from .queries import BenchQuery
 

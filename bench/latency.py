@@ -13,7 +13,7 @@ import urllib.parse
 from dataclasses import asdict
 from pathlib import Path
 
-from search.service import SearchRequest, SearchService
+from search.query.service import SearchRequest, SearchService
 
 from .queries import KINDS, BenchQuery
 from .stats import peak_rss_mb, rss_mb, summary

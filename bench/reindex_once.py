@@ -6,7 +6,7 @@ import json
 import sys
 import time
 
-from search.indexer import reindex
+from search.index.indexer import reindex
 
 from .stats import own_peak_mb
 

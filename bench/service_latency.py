@@ -10,7 +10,7 @@ import argparse
 import time
 from pathlib import Path
 
-from search.service import SearchRequest, SearchService
+from search.query.service import SearchRequest, SearchService
 
 from .queries import build_mix
 from .stats import percentile

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from search.documents import content_hash, list_files, relative_source
-from search.extract import ExtractionContext, extract_documents
-from search.schema import build_schema, document_fields
+from search.ingest.documents import content_hash, list_files, relative_source
+from search.ingest.extract import ExtractionContext, extract_documents
+from search.index.schema import build_schema, document_fields
 
 VARIANTS = {"single process": {}, "procs=2": {"procs": 2}, "procs=2 multisegment": {"procs": 2, "multisegment": True}}
 

@@ -2,8 +2,8 @@
 
 Plain Python, no web framework: usable from a shell.
 
-    >>> from search.indexer import build_index
-    >>> from search.service import SearchService
+    >>> from search.index.indexer import build_index
+    >>> from search.query.service import SearchService
     >>> build_index("seeds", "index_data")
     >>> SearchService("index_data").search("ICESCO").total
 """

@@ -12,7 +12,7 @@ import importlib
 import sys
 from pathlib import Path
 
-from .evaluation.relevance import evaluate_relevance, format_relevance
+from search.evaluation.relevance import evaluate_relevance, format_relevance
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared"

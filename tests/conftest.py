@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from search.indexer import reindex
+from search.index.indexer import reindex
 from webui import create_app
 
 PROJECT = Path(__file__).resolve().parents[1]

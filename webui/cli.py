@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from search.store import IndexLockedError
+from search.index.store import IndexLockedError
 
 
 def init_app(app) -> None:
@@ -43,7 +43,7 @@ def reindex_command(full: bool) -> None:
     """Index new and changed documents of DOCS_DIR, remove deleted ones; atomic and safe to interrupt."""
     # Imported here: the indexer's modules (file formats, extraction) are not needed to serve, and
     # importing them when the app is created delayed a server's first answer by a tenth of a second.
-    from search.indexer import ReindexError, reindex
+    from search.index.indexer import ReindexError, reindex
 
     docs_dir = current_app.config["DOCS_DIR"]
     index_dir = current_app.config["INDEX_DIR"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from search.service import MAX_PER_PAGE, SORTS, SearchRequest
+from search.query.results import MAX_PER_PAGE, SORTS, SearchRequest
 
 MAX_PAGE = 10_000
 MAX_VALUES = 50

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from search.service import SearchService
+from search.query.service import SearchService
 
 
 def init_app(app) -> None:

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 from markupsafe import Markup
 
-from search.service import SearchRequest
+from search.query.results import SearchRequest
 
 from .params import ParameterError, search_request, valid_id
 from .services import get_service

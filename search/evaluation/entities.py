@@ -7,11 +7,11 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from ..cleaning import clean_text
-from ..entities import extract_entities, learn_from_corpus
-from ..extract import find_common_lines
-from ..language import detect_language
-from ..names import fold, name_rules
+from search.ingest.cleaning import clean_text
+from search.ingest.entities import extract_entities, learn_from_corpus
+from search.ingest.extract import find_common_lines
+from search.ingest.language import detect_language
+from search.ingest.names import fold, name_rules
 
 TYPES = {"people": "people", "organisations": "orgs"}
 

@@ -5,8 +5,8 @@ import re
 import sqlite3
 from pathlib import Path
 
-from ..documents import list_files, relative_source
-from ..formats import UnreadableFile, read_raw, supported_extensions
+from search.ingest.documents import list_files, relative_source
+from search.ingest.formats import UnreadableFile, read_raw, supported_extensions
 
 _WORD = re.compile(r"\w+")
 

@@ -6,9 +6,9 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from ..documents import content_hash, list_files, relative_source
-from ..extract import ExtractionContext, extract_documents, find_common_lines, read_file_text
-from ..formats import UnreadableFile, supported_extensions
+from search.ingest.documents import content_hash, list_files, relative_source
+from search.ingest.extract import ExtractionContext, extract_documents, find_common_lines, read_file_text
+from search.ingest.formats import UnreadableFile, supported_extensions
 
 # Label values outside the languages we treat by name: any other ISO code counts as right.
 NAMED_LANGUAGES = {"fr", "en", "ar", "es"}

@@ -15,9 +15,9 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from ..indexer import reindex
-from ..relations import load_relations
-from .. import store
+from search.index.indexer import reindex
+from search.index.relations import load_relations
+from search.index import store
 
 PROJECT = Path(__file__).resolve().parents[2]
 SHARED = PROJECT.parent / "shared"
@@ -75,7 +75,7 @@ def detected_pairs(generation: Path) -> dict[frozenset, str]:
 
 
 def _sources(generation: Path) -> dict[str, str]:
-    from ..relations import load_signatures
+    from search.index.relations import load_signatures
 
     return {doc_id: sig["source"] for doc_id, sig in load_signatures(generation).items()}
 

@@ -16,10 +16,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..documents import document_id, list_files, relative_source
-from ..formats import supported_extensions
-from ..indexer import reindex
-from ..service import SearchRequest, SearchService
+from search.ingest.documents import document_id, list_files, relative_source
+from search.ingest.formats import supported_extensions
+from search.index.indexer import reindex
+from search.query.service import SearchRequest, SearchService
 from .fts5 import Fts5Baseline
 
 DEPTH = 20

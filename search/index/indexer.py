@@ -1,0 +1,282 @@
+"""Build and update the index: incremental by content hash, atomic by generation, one at a time.
+
+Test-only: with SEARCH_TEST_PAUSE_AT set to one of PAUSE_POINTS, a reindex prints
+"paused at <point>" on stderr and sleeps SEARCH_TEST_PAUSE_SECONDS (default 30) there, so that
+fault tests can kill it at a known moment. It has no other effect; never set it in production.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from search.index import store
+from search.index.backends import engine_for
+from search.index.engine import Engine, GenerationWriter
+from search.index.extraction import Extraction, extracted
+from search.index.facets import build_facet_tables, read_datenum, save_facet_tables
+from search.index.learning import ALIASES_FILE, learn_entities, save_knowledge
+from search.index.relating import RelationsError, RelationsJob
+from search.index.scanning import FileState, scan
+from search.ingest.documents import Skipped, content_hash, list_files, printable_source
+from search.ingest.extract import ExtractionContext, find_common_lines
+from search.ingest.formats import supported_extensions
+from search.ingest.language import import_model_loader, load_model
+from search.index.extraction import raw_texts
+from search.resources import data_files_fingerprint
+
+SCHEMA_VERSION = 5  # 2: relation signatures; 3: entity lists as lists; 4: entity knowledge; 5: facet column
+
+Progress = Callable[[str, int, int], None]
+PAUSE_POINTS = ("adding", "committing", "committed", "switching")
+
+
+class ReindexError(RuntimeError):
+    """Nothing usable could be built; the previous index, if any, is still serving."""
+
+
+@dataclass
+class ReindexSummary:
+    """What a reindex did, file by file."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    documents: int = 0
+    seconds: float = 0.0
+    generation: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        """The one summary line printed at the end of a reindex."""
+        text = (
+            f"added {self.added}, updated {self.updated}, removed {self.removed}, "
+            f"unchanged {self.unchanged}, skipped {len(self.skipped)}"
+        )
+        if self.skipped:
+            text += ": " + "; ".join(f"{printable_source(s.source)} ({s.reason})" for s in self.skipped)
+        return text
+
+
+@dataclass
+class _Plan:
+    """What one reindex changes: files to drop, files to (re)extract, and the file list to record."""
+
+    removed: list[str]
+    changed: list[FileState]
+    old_files: dict[str, dict]
+    files_meta: dict[str, dict]
+    context: ExtractionContext
+    signatures: dict[str, list[dict]] = field(default_factory=dict)  # relations: per re-extracted file
+
+
+def _pause_for_test(point: str) -> None:
+    """Test-only pause (see the module docstring)."""
+    if os.environ.get("SEARCH_TEST_PAUSE_AT") == point:
+        print(f"paused at {point}", file=sys.stderr, flush=True)
+        time.sleep(float(os.environ.get("SEARCH_TEST_PAUSE_SECONDS", "30")))
+
+
+def _fingerprint(docs_dir: Path) -> str:
+    """Changes when anything that shapes extraction changes: code data files or researcher files."""
+    parts = [str(SCHEMA_VERSION), data_files_fingerprint()]
+    for name in (ALIASES_FILE, "glossary.toml"):
+        path = docs_dir / name
+        if path.is_file():
+            parts.append(content_hash(path.read_bytes()))
+    return "-".join(parts)
+
+
+def reindex(
+    docs_dir: str | os.PathLike,
+    index_dir: str | os.PathLike,
+    full: bool = False,
+    progress: Progress | None = None,
+    engine: Engine | None = None,
+) -> ReindexSummary:
+    """Index what is new or changed in docs_dir, drop what disappeared, publish atomically.
+
+    Raises store.IndexLockedError when another reindex runs, ReindexError when no document could
+    be indexed, OSError when the index cannot be written; in every case the previous index serves.
+    """
+    docs_dir, index_dir = Path(docs_dir), Path(index_dir)
+    if not docs_dir.is_dir():
+        raise FileNotFoundError(f"Documents folder {docs_dir} does not exist; set DOCS_DIR to your archive.")
+    started = time.perf_counter()
+    with store.ReindexLock(index_dir) as lock:
+        summary = ReindexSummary()
+        if lock.stale_pid:
+            summary.notes.append(
+                f"recovered a stale lock left by process {lock.stale_pid}, which stopped during a reindex"
+            )
+        for name in _discard_unfinished(index_dir):
+            summary.notes.append(f"removed {name}, an unfinished generation left by an interrupted reindex")
+        _run(engine or engine_for("whoosh"), docs_dir, index_dir, full, progress or (lambda *a: None), summary)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def build_index(docs_dir: str | os.PathLike, index_dir: str | os.PathLike, progress: Progress | None = None) -> ReindexSummary:
+    """Rebuild the whole index from scratch."""
+    return reindex(docs_dir, index_dir, full=True, progress=progress)
+
+
+def _discard_unfinished(index_dir: Path) -> list[str]:
+    """Remove generations newer than the live one: only a killed reindex leaves them (we hold the lock)."""
+    live = store.current_generation(index_dir)
+    names = []
+    for gen in sorted(index_dir.glob(store.GEN_PREFIX + "*")):
+        if gen.is_dir() and (live is None or gen.name > live.name):
+            store.discard_generation(gen)
+            names.append(gen.name)
+    return names
+
+
+def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: Progress,
+         summary: ReindexSummary) -> None:
+    live = store.current_generation(index_dir)
+    meta = store.read_meta(live) if live else {}
+    fingerprint = _fingerprint(docs_dir)
+    if live is None or meta.get("fingerprint") != fingerprint:
+        full = True
+    # A copy: the scan updates mtimes of touched files, and meta must show whether it did.
+    old_files: dict[str, dict] = {} if full else {k: dict(v) for k, v in meta.get("files", {}).items()}
+
+    paths, listing_skips = list_files(docs_dir, supported_extensions())
+    summary.skipped.extend(listing_skips)
+    states, vanished = scan(docs_dir, paths, old_files, summary.skipped, progress)
+    # A file we could not read this time keeps its documents: only files that are gone lose theirs.
+    kept = {s.source for s in states} | ({s.source for s in summary.skipped} - vanished)
+    removed = [src for src in old_files if src not in kept]
+    changed = [s for s in states if s.changed]
+    summary.unchanged = len(states) - len(changed)
+    files_meta = {src: info for src, info in old_files.items() if src in kept}
+
+    if live is not None and not full and not removed and not changed:
+        if files_meta != meta.get("files"):  # touched files: remember their new mtimes
+            store.write_meta(live, {**meta, "files": files_meta})
+        summary.generation = live.name
+        summary.documents = meta.get("documents", 0)
+        return  # nothing else to write: the live generation stays
+
+    # The language model loads while the files are decoded and learned from (its decompression
+    # frees the interpreter), so the extraction workers forked after it inherit it instead of each
+    # spending half a second loading it. The processes forked meanwhile never detect languages,
+    # and the thread imports nothing (a process forked while a module is being imported can hang).
+    model = threading.Thread(target=load_model, daemon=True)
+    if changed:
+        import_model_loader()
+        model.start()
+    texts = raw_texts(changed)  # decoded once for both archive-wide passes
+    if full:
+        common = find_common_lines(texts, len(changed))
+    else:
+        common = frozenset(meta.get("common_lines", []))
+    knowledge = learn_entities(docs_dir, texts, common, None if full else live)
+    del texts
+    if changed:
+        model.join()
+    context = ExtractionContext(common_lines=common, extra={"entities": knowledge})
+    plan = _Plan(removed, changed, old_files, files_meta, context)
+
+    generation = store.new_generation_dir(index_dir)
+    # Related documents (copies, translations), from signatures kept in the generation.
+    relations = RelationsJob(generation, live if not full else None, plan.signatures, plan.removed)
+    try:
+        documents = _write(engine, generation, live if not full else None, plan, summary, progress, relations.start)
+        if documents == 0:
+            raise ReindexError(
+                f"No document could be indexed from {docs_dir} ({len(summary.skipped)} file(s) skipped); "
+                + ("the previous index is still serving." if live else "add .txt files and run it again.")
+            )
+        try:
+            relations.wait()
+        except RelationsError as exc:
+            raise ReindexError(str(exc)) from exc
+        save_knowledge(generation, knowledge)
+
+        store.write_meta(generation, {
+            "fingerprint": fingerprint,
+            "files": files_meta,
+            "common_lines": sorted(common),
+            "documents": documents,
+            "built_at": time.time(),
+            "skipped": {s.source: s.reason for s in summary.skipped},
+        })
+        progress("switching", 1, 1)
+        engine.publish(index_dir, generation, lambda: _pause_for_test("switching"))
+    except BaseException:
+        relations.stop()
+        store.discard_generation(generation)
+        raise
+    summary.generation = generation.name
+    summary.documents = documents
+
+
+def _write(engine: Engine, generation: Path, base: Path | None, plan: _Plan, summary: ReindexSummary,
+           progress: Progress, extracted_all: Callable[[], None] = lambda: None) -> int:
+    """Fill the new generation (from scratch, or on top of base) and commit; the document count.
+    `extracted_all` is called once every changed file is extracted, before the commit."""
+    writer = engine.writer(generation, base)
+    try:
+        try:
+            for src in plan.removed:
+                writer.delete_source(src)
+            summary.removed = len(plan.removed)
+            for i, outcome in enumerate(extracted(plan.changed, plan.context), 1):
+                progress("indexing", i, len(plan.changed))
+                _pause_for_test("adding")
+                _index_file(writer, outcome, plan, summary)
+            extracted_all()
+            progress("committing", len(plan.changed), len(plan.changed))
+            _pause_for_test("committing")
+            documents = writer.commit()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.cancel()
+            raise
+        _pause_for_test("committed")
+        view = writer.view()
+        try:
+            tables, live = build_facet_tables(view)
+            save_facet_tables(generation, tables, live, read_datenum(view))
+        finally:
+            view.close()
+        return documents
+    finally:
+        writer.close()
+
+
+def _index_file(writer: GenerationWriter, outcome: Extraction, plan: _Plan, summary: ReindexSummary) -> None:
+    """Replace one changed file's documents by its extraction; a file that fails is skipped with its reason."""
+    state = outcome.state
+    source, was_indexed = state.source, state.source in plan.old_files
+    if outcome.unreadable:
+        summary.skipped.append(Skipped(source, outcome.unreadable))
+        return
+    docs = outcome.docs
+    if was_indexed:
+        writer.delete_source(source)
+    plan.signatures[source] = outcome.signatures
+    if not docs:
+        summary.skipped.append(Skipped(source, outcome.reason))
+        if was_indexed:  # its content no longer yields documents: they go
+            plan.files_meta.pop(source, None)
+            summary.removed += 1
+        return
+    for fields in outcome.fields:
+        writer.add(fields)
+    plan.files_meta[source] = {"size": state.size, "mtime_ns": state.mtime_ns, "hash": state.digest}
+    if was_indexed:
+        summary.updated += 1
+    else:
+        summary.added += 1
+
+

@@ -1,0 +1,213 @@
+"""Dates written in French and English prose: month and weekday names come from Babel's CLDR data."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+
+from babel import Locale
+
+from search.ingest.folding import fold
+
+LOCALES = ("fr", "en")
+# The first lines of a page: where its publication date, dateline and stamps stand.
+HEAD_LINES = 6
+OLDEST_YEAR = 1950
+
+
+@lru_cache(maxsize=1)
+def month_names() -> dict[str, int]:
+    """Every wide and abbreviated month name (accents folded, dots dropped) mapped to its number."""
+    names: dict[str, int] = {}
+    for code in LOCALES:
+        loc = Locale.parse(code)
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in loc.months[context][width].items():
+                    key = fold(name).rstrip(".")
+                    if len(key) >= 3:
+                        names[key] = number
+    return names
+
+
+@lru_cache(maxsize=1)
+def weekday_names() -> list[str]:
+    """Wide and abbreviated weekday names in both languages, accents folded."""
+    names = set()
+    for code in LOCALES:
+        loc = Locale.parse(code)
+        for width in ("wide", "abbreviated"):
+            names.update(fold(n).rstrip(".") for n in loc.days["format"][width].values())
+    return sorted(names, key=len, reverse=True)
+
+
+@lru_cache(maxsize=1)
+def _parts() -> dict[str, str]:
+    months = "|".join(sorted((re.escape(m) for m in month_names()), key=len, reverse=True))
+    days = "|".join(re.escape(d) for d in weekday_names())
+    ordinal = r"(?:er|st|nd|rd|th|e|eme)?"
+    return {
+        "day": rf"(?P<d>[0-3]?\d){ordinal}",
+        # The first day of a range stands for the event: "les 19 et 20 janvier", "August 13-16".
+        "range": rf"(?:\s*(?:-|–|/|&|et|and|au|to)\s*[0-3]?\d{ordinal})?",
+        "year": r"(?P<y>(?:19|20)\d\d)",
+        "month": rf"(?P<m>{months})\.?",
+        "weekday": rf"(?P<w>(?:{days})\.?,?\s+(?:the\s+|le\s+)?)?",
+    }
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> list[tuple[str, re.Pattern]]:
+    p = _parts()
+    day, rng, year, month, weekday = p["day"], p["range"], p["year"], p["month"], p["weekday"]
+    return [
+        # 29 mai 2024 / mardi 28 mai 2024 / 1er juillet 2021 / 30 November 2022 / 10th Jan, 2025
+        ("dmy", re.compile(rf"\b{weekday}{day}{rng}\s+(?:de\s+|of\s+)?{month},?\s+{year}\b")),
+        # Friday July 26, 2024 / January 13, 2021 / July 26th 2024
+        ("mdy", re.compile(rf"\b{weekday}{month}\s+{day}{rng},?\s+{year}\b")),
+        # 2022-10-05
+        ("iso", re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b")),
+        # 17/05/2019, 30.05.2024, 17-05-2019 (day first, as both archives' sites write them)
+        ("num", re.compile(r"(?<![\d/.])(?P<d>[0-3]?\d)[/.-](?P<m>[01]?\d)[/.-](?P<y>(?:19|20)\d\d)(?![\d/.])")),
+    ]
+
+
+@lru_cache(maxsize=1)
+def _day_month_pattern() -> re.Pattern:
+    # "Bakou, 26 décembre, AZERTAC": a dateline without its year (none may follow the month).
+    p = _parts()
+    return re.compile(rf"\b{p['weekday']}{p['day']}\s+(?:de\s+|of\s+)?{p['month']}(?!\w|,?\s+\d)")
+
+
+# Glued words from flattened HTML ("Saudi ArabiaMay 17, 2024"): split a capital after a lowercase.
+_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z][a-z]+\.?\s+\d)")
+_STAMP_LINE = re.compile(r"^(?P<y>(?:19|20)\d\d)(?:-(?P<m>[01]\d))?$")
+_COUNTER = re.compile(r"\s+\d{1,4}$")
+
+
+def _month_number(text: str) -> int | None:
+    return int(text) if text.isdigit() else month_names().get(text.rstrip("."))
+
+
+def _plausible(d: date) -> bool:
+    return OLDEST_YEAR <= d.year <= date.today().year + 1
+
+
+def find_dates(text: str) -> list[tuple[int, date]]:
+    """All dates found in the text, as (character offset, date), in order of appearance."""
+    folded = fold(_GLUED.sub(" ", text))
+    # Folding can change the length of a few characters; offsets are only used for ordering.
+    found: list[tuple[int, date]] = []
+    for _kind, pattern in _patterns():
+        for match in pattern.finditer(folded):
+            try:
+                value = date(int(match.group("y")), _month_number(match.group("m")), int(match.group("d")))
+            except (TypeError, ValueError):
+                continue
+            found.append((match.start(), value))
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+def is_date_line(line: str, with_weekday: bool = False) -> bool:
+    """True when a line holds a date and nothing else (a trailing counter such as "0" allowed)."""
+    line = line.strip()
+    for candidate in (line, _COUNTER.sub("", line)):
+        folded = fold(candidate).strip(" .,")
+        for _kind, pattern in _patterns():
+            match = pattern.fullmatch(folded)
+            if match and (not with_weekday or match.groupdict().get("w")):
+                return True
+    return False
+
+
+def has_day_month(text: str) -> bool:
+    """True when the text names a day and a month, with or without the year."""
+    return bool(find_dates(text)) or bool(_day_month_pattern().search(fold(text)))
+
+
+def _head(text: str) -> list[str]:
+    return [line.strip() for line in text.split("\n") if line.strip()][:HEAD_LINES]
+
+
+def _dateline(line: str, years: list[int], stamp: tuple[int, int | None] | None) -> date | None:
+    """The date of a short dateline without a year, the year taken from a stamp or the text's dates."""
+    if len(line.split()) > 10:
+        return None
+    match = _day_month_pattern().search(fold(line))
+    if not match:
+        return None
+    month, day = _month_number(match.group("m")), int(match.group("d"))
+    if stamp and stamp[1] in (None, month):
+        candidates = [stamp[0]]
+    else:
+        candidates = years
+    best = None
+    for year in candidates:
+        try:
+            value = date(year, month, day)
+        except ValueError:
+            continue
+        # Among the years the text gives, the one that puts the dateline nearest its other dates.
+        if best is None or _distance(value, years) < _distance(best, years):
+            best = value
+    return best
+
+
+def _distance(value: date, years: list[int]) -> int:
+    return min((abs(value.year - y) for y in years), default=0)
+
+
+def extract_date(text: str, head_chars: int = 600) -> str | None:
+    """The document's date as YYYY-MM-DD: the publication date in the head, else the main event's.
+
+    In order: a written date alone on a line near the top (the site's publication line), a full
+    date stamp, a dateline without its year ("Bakou, 26 décembre") completed from a stamp or the
+    text's dates, a date near the top, the first date in the text. None when no full date is given.
+    """
+    found = [(pos, d) for pos, d in find_dates(text) if _plausible(d)]
+    head = _head(text)
+    stamps = [line for line in head if _STAMP_LINE.match(line)]
+    iso_stamps = [d for line in head if re.fullmatch(r"\d{4}-\d\d-\d\d", line) for _p, d in find_dates(line)]
+    for line in head:
+        if not re.fullmatch(r"[\d-]+", line) and is_date_line(line):
+            dates = [d for _p, d in find_dates(line) if _plausible(d)]
+            if dates:
+                return dates[0].isoformat()
+    if iso_stamps and _plausible(iso_stamps[0]):
+        return iso_stamps[0].isoformat()
+    partial = None
+    if stamps:
+        match = _STAMP_LINE.match(stamps[0])
+        partial = (int(match.group("y")), int(match.group("m")) if match.group("m") else None)
+    years = sorted({d.year for _p, d in found})
+    for line in head[:3]:
+        value = _dateline(line, years, partial)
+        if value and _plausible(value):
+            return value.isoformat()
+    if not found:
+        return None
+    in_head = [d for pos, d in found if pos < head_chars]
+    return (in_head[0] if in_head else found[0][1]).isoformat()
+
+
+def extract_year(text: str, named_years: bool = True) -> int | None:
+    """The document's year: that of extract_date, else a partial stamp, else the one year the head names.
+
+    named_years=False keeps to dates the page states (a full date or a month/year stamp): a year
+    merely named near the top may be an anniversary or a plan, not the article's year.
+    """
+    full = extract_date(text)
+    if full:
+        return int(full[:4])
+    head = _head(text)
+    for line in head:
+        match = _STAMP_LINE.match(line)
+        if match and OLDEST_YEAR <= int(match.group("y")) <= date.today().year + 1:
+            return int(match.group("y"))
+    if not named_years:
+        return None
+    # "ICAN 2026", "le SIEL (2022)": a single year named at the top dates the event; several do not.
+    years = {int(y) for y in re.findall(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/.-])", " ".join(head))}
+    years = {y for y in years if OLDEST_YEAR <= y <= date.today().year + 1}
+    return years.pop() if len(years) == 1 else None

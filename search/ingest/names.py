@@ -1,0 +1,264 @@
+"""Person names: folding, transliteration keys, and finding people in running text."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from search.resources import package_toml
+
+_UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper() and c.isalpha())
+_SPACE = "[ \u00a0]+"
+
+
+def _fold_table() -> dict[int, str]:
+    table = {}
+    for code in range(0xC0, 0x250):
+        base = unicodedata.normalize("NFKD", chr(code))[0]
+        if base.isascii() and base.isalpha():
+            table[code] = base
+    table.update({ord(c): "'" for c in "’ʼ‘`´"})
+    table.update({ord(c): "-" for c in "‐‑‒–—"})
+    table[ord("İ")] = "I"
+    return table
+
+
+_FOLD = str.maketrans(_fold_table())
+
+
+def fold(text: str) -> str:
+    """Accent-, apostrophe-, dash- and case-folded text, one character for one (offsets stay valid)."""
+    return text.translate(_FOLD).lower()
+
+
+@dataclass(frozen=True)
+class NameRules:
+    """Compiled name rules from honorifics.toml and name_particles.toml."""
+
+    titles: frozenset[str]
+    abbreviations: frozenset[str]
+    roles: frozenset[str]
+    particles: frozenset[str]
+    articles: frozenset[str]
+    surname_particles: dict
+    not_names: frozenset[str]
+    run: re.Pattern
+    before: re.Pattern
+    after: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def name_rules() -> NameRules:
+    """The name rules, compiled once."""
+    hon, parts = package_toml("honorifics.toml"), package_toml("name_particles.toml")
+    titles = frozenset(fold(t).rstrip(".") for t in hon["titles"])
+    roles = frozenset(fold(r) for r in hon["roles"])
+    particles = sorted(parts["particles"], key=len, reverse=True)
+    dotted = "|".join(re.escape(t) for t in sorted(hon["titles"], key=len, reverse=True) if len(t) > 1)
+    word = rf"[{_UPPER}](?:['’][{_UPPER}a-z])?[^\W\d_]*(?:[-‑'’][^\W\d_]+)*"
+    token = rf"(?:(?:{dotted})\.|[{_UPPER}]\.(?:[{_UPPER}]\.)?|(?:al|el)[-‑]{word}|{word})"
+    particle = "|".join(re.escape(p) for p in particles if not p.endswith("-"))
+    run = rf"(?<![\w’'.-]){token}(?:{_SPACE}(?:(?:{particle}){_SPACE})*{token})*"
+    role_words = "|".join(re.escape(r) for r in sorted(roles, key=len, reverse=True))
+    lower_titles = "|".join(re.escape(fold(t)) for t in hon["lowercase_titles"])
+    # Matched on folded text: a role right before the name ("le ministre X") or a role then a
+    # short complement and a comma ("le ministre des Affaires étrangères, X").
+    before = rf"(?:\b(?:{lower_titles}|{role_words})\s+|\b(?:{role_words})\b[^.;:()\n]{{0,60}},\s+)$"
+    after = rf"\s*(?:,|\()\s*(?:[^\s,.;:()]+\s+){{0,4}}?(?:{role_words})\b"
+    return NameRules(
+        titles=titles,
+        abbreviations=frozenset(fold(t) for t in hon["abbreviations"]),
+        roles=roles,
+        particles=frozenset(fold(p) for p in particles),
+        articles=frozenset(parts["article_prefixes"]),
+        surname_particles={fold(k): v for k, v in parts["surname_particles"].items()},
+        not_names=frozenset(fold(w) for w in parts["not_names"]["words"]),
+        run=re.compile(run),
+        before=re.compile(before),
+        after=re.compile(after),
+    )
+
+
+def skeleton(word: str) -> str:
+    """A transliteration key for one name word: no article, vowels or doubled letters (Amor = Omar)."""
+    w = re.sub(r"[^a-z]", "", fold(word))
+    if len(w) > 4 and w[:2] in ("al", "el"):
+        w = w[2:]
+    w = w.replace("ph", "f").replace("q", "k").replace("ck", "k")
+    key = re.sub(r"(.)\1+", r"\1", re.sub(r"[aeiouy]", "", w))
+    return key or w
+
+
+def _is_initial(word: str) -> bool:
+    return len(word.rstrip(".")) == 1
+
+
+def content_words(words: list[str]) -> list[str]:
+    """The words of a name that carry it: no particles, articles or initials."""
+    rules = name_rules()
+    return [w for w in words if not _is_initial(w) and fold(w) not in rules.particles]
+
+
+def person_key(words: list[str]) -> str | None:
+    """Key shared by a full name's variants: given name + surname (with its ben/ould), transliterated."""
+    content = content_words(words)
+    if len(content) < 2:
+        return None
+    last = skeleton(content[-1])
+    before_last = fold(words[words.index(content[-1]) - 1]) if words.index(content[-1]) else ""
+    prefix = name_rules().surname_particles.get(before_last, "")
+    return f"{skeleton(content[0])}|{prefix}{last}"
+
+
+def surname_of(key: str) -> str:
+    """The surname part of a person key."""
+    return key.split("|", 1)[1]
+
+
+def display_form(words: list[str]) -> str:
+    """How a name is shown: words as written, except SHOUTED words put in title case."""
+    shown = []
+    for w in words:
+        if len(w) > 2 and w.isupper() and not re.fullmatch(r"[IVXL]+", w):
+            w = "-".join(p.capitalize() for p in w.split("-"))
+        shown.append(w)
+    return " ".join(shown)
+
+
+def completeness(form: str) -> int:
+    """How much of a name a form gives (words and initials, not particles)."""
+    rules = name_rules()
+    return sum(1 for w in form.split() if fold(w) not in rules.particles)
+
+
+def choose_canonical(forms: Counter) -> str:
+    """The most complete of the common forms of one name (frequency, then length, breaks ties)."""
+    top = max(forms.values())
+    common = [f for f, n in forms.items() if n * 2 >= top]
+    return max(common, key=lambda f: (completeness(f), forms[f], f))
+
+
+def name_variants(name: str) -> list[str]:
+    """Forms a query may use for a person: the name, its words, and surnames without the article."""
+    words = name.split()
+    variants = [name, " ".join(w.replace("-", "") for w in words)]
+    variants += [w for w in words if len(w) > 2 and fold(w) not in name_rules().particles]
+    variants += [re.sub(r"^(?:al|el)-?", "", fold(w)) for w in words if re.match(r"(?i)(?:al|el)-?\w{3}", w)]
+    return variants
+
+
+def acronym_start(acronym: str, text: str) -> int | None:
+    """Where the long form of an acronym starts at the end of text (Schwartz & Hearst), or None."""
+    s, i = len(acronym) - 1, len(text) - 1
+    while s >= 0 and i >= 0:
+        c = acronym[s].lower()
+        if not c.isalnum():
+            s -= 1
+            continue
+        # Letters match right to left; the first one must start a word.
+        while i >= 0 and (text[i].lower() != c or (s == 0 and i > 0 and text[i - 1].isalnum())):
+            i -= 1
+        s, i = s - 1, i - 1
+    if s >= 0 or i < -1:
+        return None
+    return text.rfind(" ", 0, i + 2) + 1
+
+
+@dataclass
+class Mention:
+    """A capitalised name in a text: its words (titles removed) and whether context marks a person."""
+
+    words: list[str]
+    triggered: bool
+
+
+def _valid(word: str, rules: NameRules) -> bool:
+    folded = fold(word).rstrip(".")
+    if folded in rules.particles or _is_initial(word):
+        return True
+    return folded not in rules.not_names and not re.match(r"(?:l|d|qu|j|s|n)'(?![a-z]{4})", folded)
+
+
+def _segments(words: list[str], rules: NameRules) -> list[list[str]]:
+    segments, current = [], []
+    for w in words:
+        if _valid(w, rules):
+            current.append(w)
+        else:
+            segments.append(current)
+            current = []
+    segments.append(current)
+    out = []
+    for seg in segments:
+        while seg and (fold(seg[0]) in rules.particles or _is_initial(seg[0])):
+            seg = seg[1:]
+        while seg and (fold(seg[-1]) in rules.particles or _is_initial(seg[-1])):
+            seg = seg[:-1]
+        if seg:
+            out.append(seg)
+    return out
+
+
+def find_mentions(text: str, folded: str | None = None) -> list[Mention]:
+    """Capitalised name sequences of a text, marked when a title, a role or an apposition names a person."""
+    rules = name_rules()
+    folded = folded if folded is not None else fold(text)
+    mentions = []
+    for match in rules.run.finditer(text):
+        words = match.group().split()
+        triggered = False
+        cut = 0
+        for i, w in enumerate(words):
+            f = fold(w).rstrip(".")
+            # "Dr" never sits inside a name; "Cheikh" may, and a one-letter title ("M.") is also a
+            # middle initial: those count at the start, after a word that is no name, or before a
+            # full name.
+            after_non_name = i > 0 and (words[i - 1].isupper() or fold(words[i - 1]).rstrip(".") in rules.not_names)
+            before_full_name = len(content_words(words[i + 1:])) >= 2
+            titled = i == cut or f in rules.abbreviations or after_non_name or before_full_name
+            if f in rules.roles or (f in rules.titles and titled):
+                triggered, cut = True, i + 1
+        words = [w.rstrip(".") if len(w.rstrip(".")) > 1 and fold(w).rstrip(".") not in rules.titles else w
+                 for w in words[cut:]]
+        start, end = match.start(), match.end()
+        if not triggered and cut == 0:
+            triggered = bool(rules.before.search(folded, max(0, start - 90), start)) or bool(
+                rules.after.match(folded, end, end + 60))
+        segs = _segments(words, rules)
+        for n, seg in enumerate(segs):
+            # Only the sequence next to the title or role is the one it names.
+            mentions.append(Mention(seg, triggered and n == 0 and seg[0] == words[0] if cut else triggered))
+    return mentions
+
+
+def resolve_people(text: str, lang: str, knowledge) -> list[str]:
+    """Canonical people of a text: titled names, names the archive knows, surnames resolved to them."""
+    mentions = find_mentions(text)
+    forms: dict[str, Counter] = defaultdict(Counter)
+    surnames: dict[str, set] = defaultdict(set)
+    pending: list[Mention] = []
+    person_rules = lang in ("fr", "en")
+    for mention in mentions:
+        key = person_key(mention.words)
+        key = knowledge.person_keys.get(key, key)
+        if key and ((mention.triggered and person_rules) or key in knowledge.people):
+            forms[key][display_form(mention.words)] += 1
+            surnames[surname_of(key)].add(key)
+        else:
+            pending.append(mention)
+    for mention in pending:
+        if len(mention.words) > 2 or not (mention.triggered or len(mention.words) == 1):
+            continue
+        sk = skeleton(mention.words[-1])
+        keys = surnames.get(sk) or (knowledge.surnames.get(sk) if mention.triggered else None)
+        if keys and len(keys) == 1:
+            key = next(iter(keys))
+            forms[key][knowledge.people.get(key, "")] += 0  # resolved to the document's or archive's full name
+    people = []
+    for key, counter in forms.items():
+        canonical = knowledge.people.get(key) or choose_canonical(+counter or counter)
+        if canonical:
+            people.append(canonical)
+    return people

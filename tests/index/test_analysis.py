@@ -1,0 +1,139 @@
+"""Analysers in both languages: elision, possessives, plurals, accents, stemmers, name keys, highlights."""
+from __future__ import annotations
+
+import pytest
+
+from search.index.analysis import analyze, french_analyzer, french_light_stem, sound_key, sound_key_analyzer
+from search.query.highlight import match_spans
+from conftest import PROJECT, SHARED
+
+
+@pytest.mark.parametrize(
+    "text, lang, expected",
+    [
+        ("l'ICESCO", "fr", ["icesco"]),
+        ("l’ICESCO", "fr", ["icesco"]),
+        ("d’entente", "fr", ["entent"]),
+        ("jusqu’à Rabat", "fr", ["rabat"]),
+        ("lorsqu’il signe", "fr", ["sign"]),
+        ("qu'elle", "fr", []),
+        ("L'Éducation", "fr", ["educ"]),
+        ("les universités", "fr", ["univers"]),
+        ("patrimoines patrimoine", "fr", ["patrimoin", "patrimoin"]),
+        ("culturelle culturel", "fr", ["culturel", "culturel"]),
+        ("cybersécurité", "fr", ["cybersecur"]),
+        ("ICESCO's programmes", "en", ["icesco", "programm"]),
+        ("ICESCO’s programme", "en", ["icesco", "programm"]),
+        ("the teachers and a teacher", "en", ["teacher", "teacher"]),
+        ("Côte d'Ivoire", "en", ["cote", "d"]),
+        ("heritage sites", "en", ["heritag", "site"]),
+    ],
+)
+def test_analysers_split_elisions_stem_and_fold(text, lang, expected):
+    assert analyze(text, lang) == expected
+
+
+@pytest.mark.parametrize(
+    "word, stem",
+    [
+        ("chevaux", "cheval"),
+        ("universités", "universit"),
+        ("université", "universit"),
+        ("nationales", "national"),
+        ("capitales", "capital"),
+        ("directrice", "direct"),
+        ("directeurs", "direct"),
+        ("enseignement", "enseign"),
+        ("islamique", "islam"),
+    ],
+)
+def test_french_light_stemmer_conflates_plurals_feminines_and_derivations(word, stem):
+    assert french_light_stem(word) == stem
+
+
+def test_french_analyser_offers_light_and_snowball_stemming():
+    light = [t.text for t in french_analyzer("light")("les directrices")]
+    snowball = [t.text for t in french_analyzer("snowball")("les directrices")]
+    assert light == ["direct"] and snowball == ["directric"]
+    with pytest.raises(ValueError, match="light"):
+        french_analyzer("porter")
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ("AlMalik", "Almalick", "Al-Malik", "Malik"),
+        ("Altuwaijri", "Altwaijri", "Tuwaijri"),
+        ("Karimov", "Karimof"),
+        ("Shusha", "Shousha"),
+        ("Riyadh", "Riyad"),
+        ("Mohammed", "Muhammad"),
+    ],
+)
+def test_transliterations_of_a_name_share_a_sound_key(variants):
+    keys = {sound_key(v.replace("Al-", "")) for v in variants}
+    assert len(keys) == 1 and "" not in keys
+
+
+def test_sound_keys_index_capitalised_words_and_query_every_word():
+    analyzer = sound_key_analyzer()
+    assert [t.text for t in analyzer("Dr Al-Tuwaijri visited the museum", mode="index")] == ["tjr"]
+    assert [t.text for t in analyzer("altuwaijri", mode="query")] == ["tjr"]
+
+
+@pytest.mark.parametrize(
+    "text, lang, terms, marked",
+    [
+        ("L’ICESCO signe un accord", "fr", {"icesco"}, ["ICESCO"]),
+        ("Les Universités marocaines", "fr", {"univers"}, ["Universités"]),
+        ("jusqu’à l'Éducation nationale", "fr", {"educ"}, ["Éducation"]),
+        ("ICESCO’s teachers", "en", {"icesco", "teacher"}, ["ICESCO", "teachers"]),
+    ],
+)
+def test_highlights_fall_on_the_words_as_written(text, lang, terms, marked):
+    spans = match_spans(text, lang, terms)
+    assert [text[a:b] for a, b in spans] == marked
+
+
+def test_spans_found_by_word_patterns_equal_the_analysers_own():
+    """Highlighting finds the matching words with patterns built from them; on real articles of
+    every language the spans are those of running each analyser over the whole text."""
+    import random
+
+    from search.query import highlight
+    from search.index.schema import language_group
+
+    corpus = SHARED / "corpus"
+    seeds = PROJECT / "seeds"
+    paths = sorted(corpus.glob("*.txt"))[:60] if corpus.is_dir() else sorted(seeds.glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in paths]
+    texts.append("L'ICESCO's l’Organisation 'ensemble d'aujourd’hui AlMalik's Al-Malik ICESCO’s ICESCO")
+    rng = random.Random(5)
+    for text in texts:
+        words = text.split()
+        sample = rng.sample(words, min(40, len(words))) + ["ICESCO", "ensemble", "Organisation", "AlMalik"]
+        for lang in ("fr", "en", "ar"):
+            group = language_group(lang)
+            terms = {t for w in sample for t in analyze(w, group)}
+            names = {t.text for w in sample for t in highlight._cached("names")(w)}
+            keys = {t.text for w in sample for t in highlight._cached("keys")(w, mode="query")}
+            expected = set()
+            for g, wanted, options in ((group, terms, {"removestops": True}), ("names", names, {}), ("keys", keys, {})):
+                expected |= {(t.startchar, t.endchar) for t in highlight._cached(g)(text, chars=True, mode="index", **options)
+                             if t.text in wanted}
+            assert match_spans(text, lang, terms, names, keys) == sorted(expected)
+
+
+def test_highlighting_stays_exact_when_its_word_table_starts_again(monkeypatch):
+    """A full word table starts again empty: the words of the text at hand are still all found."""
+    from search.query import highlight
+
+    monkeypatch.setattr(highlight._WordTable, "MAX_WORDS", 3)
+    monkeypatch.setattr(highlight, "_TABLES", {})
+    first = "Les ministres de l'éducation ont signé un accord culturel."
+    second = "L'accord culturel des ministres de l'éducation est signé."
+    terms = set(analyze("ministres accord culturel éducation", "fr"))
+    for text in (first, second, first):
+        expected = [(t.startchar, t.endchar) for t in highlight._cached("fr")(text, chars=True, removestops=True, mode="index")
+                    if t.text in terms]
+        assert match_spans(text, "fr", terms) == expected

@@ -1,0 +1,51 @@
+"""The README documents every setting, command, URL and API field (it fails when one is missed)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from webui import SETTINGS, create_app
+from webui.api import EXPORT_COLUMNS
+from conftest import PROJECT
+
+README = (PROJECT / "README.md").read_text(encoding="utf-8")
+SEARCH_FIELDS = ("query", "total", "page", "per_page", "results", "facets", "suggestion", "notices", "timed_out")
+RESULT_FIELDS = ("id", "title", "lang", "date", "year", "organisations", "people", "source", "snippet")
+PARAMETERS = ("q", "org", "person", "year", "lang", "sort", "page", "per_page")
+
+
+def _app():
+    return create_app({"TESTING": True})
+
+
+@pytest.mark.parametrize("setting", sorted(SETTINGS))
+def test_every_setting_is_documented(setting):
+    assert f"`{setting}`" in README
+    assert f"`FLASK_{setting}`" in README
+
+
+@pytest.mark.parametrize("command", sorted(_app().cli.list_commands(None)))
+def test_every_command_is_documented(command):
+    assert f"flask {command}" in README
+
+
+def test_reindex_options_are_documented():
+    assert "`flask reindex`" in README and "flask reindex --full" in README
+
+
+@pytest.mark.parametrize("rule", sorted(r.rule for r in _app().url_map.iter_rules() if r.endpoint != "static"))
+def test_every_url_is_documented(rule):
+    documented = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "<id>" if m.group(1) == "doc_id" else f"<{m.group(1)}>", rule)
+    documented = documented.replace("<fmt>", "csv")
+    assert f"`GET {documented}" in README or f"`{documented}`" in README, documented
+
+
+@pytest.mark.parametrize("field", SEARCH_FIELDS + RESULT_FIELDS + EXPORT_COLUMNS + PARAMETERS)
+def test_every_api_field_and_parameter_is_documented(field):
+    assert f'"{field}"' in README or f"`{field}`" in README, field
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date", "-date"])
+def test_every_sort_is_documented(sort):
+    assert f"`{sort}`" in README
