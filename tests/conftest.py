@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from search.index.indexer import reindex
+from search.query.service import SearchService
 from webui import create_app
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -44,3 +45,15 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+def sample_service(tmp_path_factory) -> SearchService:
+    """A service over the seeds and the first 80 corpus pages (for module-scoped fixtures)."""
+    docs = tmp_path_factory.mktemp("docs")
+    shutil.copytree(SEEDS, docs / "seeds")
+    if (SHARED / "corpus").is_dir():
+        for path in sorted((SHARED / "corpus").glob("*.txt"))[:80]:
+            shutil.copy(path, docs / path.name)
+    index = tmp_path_factory.mktemp("index")
+    reindex(docs, index)
+    return SearchService(index, docs_dir=docs)

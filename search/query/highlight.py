@@ -88,7 +88,7 @@ def _token_pattern(group: str):
 def _spans_of(expression, groups: list[tuple[str, set[str]]], text: str, words: set[str]) -> list[tuple[int, int]]:
     """Spans of the tokens some group's analyser turns into one of its wanted terms.
 
-    Every filter of our analysers maps one token to at most one (search/analysis.py), so each
+    Every filter of our analysers maps one token to at most one (search/index/analysis.py), so each
     distinct word is analysed once, alone, and remembered (_WordTable). The text's distinct words
     are matched against the wanted terms with set operations; the few that match are then found
     with a pattern of their own, in C, instead of walking every token of a long text in Python.
@@ -194,7 +194,7 @@ def _word_table(group: str) -> _WordTable:
 @lru_cache(maxsize=256)  # compiled patterns are a few kB each; recompiling one takes ~50 µs
 def _words_pattern(token_pattern: str, words: frozenset[str]):
     """(pattern, whether tokens run on over apostrophes): a pattern finding these words where they
-    end a token, for the two tokenizers of search/analysis.py (None for another: its tokens are
+    end a token, for the two tokenizers of search/index/analysis.py (None for another: its tokens are
     then walked one by one). Where a match starts a token is checked apart (`_token_starts`): a
     look-behind at every position of the text made the search four times slower.
 

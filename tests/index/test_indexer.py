@@ -311,10 +311,10 @@ def test_facet_values_order_by_count_then_name_case_aside():
 
 
 def test_incremental_reindexes_keep_few_segments_and_the_same_answers(docs_dir, index_dir, tmp_path, monkeypatch):
-    """Each reindex merges the segments no larger than what it writes (search/indexer.py
+    """Each reindex merges the segments no larger than what it writes (search/index/indexer.py
     `_merge_in_tiers`): after ten of them the index holds a few segments, not eleven, and answers
     as a full rebuild of the same files does (Whoosh's MERGE_SMALL kept all eleven here). Every
-    segment keeps its long lists (search/longlists.py, here of terms in 3 documents or more), and
+    segment keeps its long lists (search/index/whoosh/longlists.py, here of terms in 3 documents or more), and
     those of segments merged away are gone."""
     from search.index.whoosh import longlists
 

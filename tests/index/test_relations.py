@@ -174,6 +174,7 @@ def test_relations_found_in_parallel_are_the_same(tmp_path, monkeypatch):
     import os
 
     import search.index.relations as relations
+    import search.index.translations as translations
 
     reindex(SEEDS, tmp_path / "index")
     sigs = list(relations.load_signatures(store.current_generation(tmp_path / "index")).values())
@@ -183,5 +184,5 @@ def test_relations_found_in_parallel_are_the_same(tmp_path, monkeypatch):
     assert any(link["relation"] == "translation" for links in alone.values() for link in links)
     assert {"id": "b", "relation": "duplicate"} in alone["a"]
     assert find_relations(sigs, parallel=True) == alone
-    monkeypatch.setattr(relations, "_send_evidence", lambda sender, sigs: os._exit(3))
+    monkeypatch.setattr(translations, "_send_evidence", lambda sender, sigs: os._exit(3))
     assert find_relations(sigs, parallel=True) == alone

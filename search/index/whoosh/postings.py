@@ -39,7 +39,7 @@ class IndexArrays:
 
     def __init__(self, doc_count: int, cache_mb: float = POSTINGS_CACHE_MB, long_lists=None):
         self.doc_count = doc_count
-        self.long_lists = long_lists  # the segments' long lists (search/longlists.py), or None
+        self.long_lists = long_lists  # the segments' long lists (search/index/whoosh/longlists.py), or None
         self._lengths: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
         # (field, term) → compact postings, ("positions", field, term) → TermPositions
@@ -47,7 +47,7 @@ class IndexArrays:
         self._sizes: dict[tuple, int] = {}
         self._cached_bytes = 0
         self._budget = int(cache_mb * 2**20)
-        self.factors: dict[tuple, float] = {}  # rarity of a clause (search/expansion.py)
+        self.factors: dict[tuple, float] = {}  # rarity of a clause (search/query/expansion.py)
         self.frequencies: dict[tuple, int] = {}  # documents holding a (field, term), for rarity
 
     def positions(self, fieldname: str, btext: bytes) -> "TermPositions | None":
@@ -110,7 +110,7 @@ class IndexArrays:
 
 def read_postings(reader, fieldname: str, btext: bytes, positions: bool = False, long_lists=None) -> Postings | None:
     """A term's postings, whole blocks at a time (deleted documents included: callers mask them),
-    with their positions if asked; from a segment's long lists (search/longlists.py) when it
+    with their positions if asked; from a segment's long lists (search/index/whoosh/longlists.py) when it
     keeps the term's."""
     ids, weights, counts, flats = [], [], [], []
     for sub, offset in reader.leaf_readers():
