@@ -1,0 +1,225 @@
+"""Meetings: sentences in which two of a document's people or organisations meet, sign or visit."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .entities import Knowledge
+from .meeting_grammar import LANGUAGES, Grammar, grammar
+from .mentions import PERSON, Mention, find_entity_mentions
+from .names import fold
+from .sentences import split_sentences
+
+# How far a verb's `with` may stand from it: a few words for "met (in Paris) with", more for the
+# thing done in "signed a memorandum of understanding on ... with".
+WITH_WORDS = 4
+JOINT_WITH_WORDS = 14
+_POSSESSIVE = re.compile(r"['’]s\b")
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*|\d\w*")
+
+
+@dataclass
+class Meeting:
+    """Who met whom in one sentence of a document, and when (the document's date)."""
+
+    participants: list[dict] = field(default_factory=list)  # {"kind", "name", "key"}, in text order
+    sentence: str = ""
+    start: int = 0
+    end: int = 0
+    date: str | None = None
+
+    def as_dict(self) -> dict:
+        """The meeting as plain JSON-ready data."""
+        return {"date": self.date, "participants": self.participants, "sentence": self.sentence,
+                "start": self.start, "end": self.end}
+
+
+def find_meetings(text: str, people: list[str], organisations: list[str], date: str | None = None,
+                  lang: str | None = None, knowledge: Knowledge | None = None) -> list[Meeting]:
+    """The meetings a cleaned text reports between its extracted people and organisations."""
+    mentions = find_entity_mentions(text, people, organisations, knowledge)
+    if len({m.key for m in mentions}) < 2:
+        return []
+    folded = fold(text)
+    grammars = [grammar(lang)] if lang in LANGUAGES else [grammar(code) for code in LANGUAGES]
+    meetings, index, previous = [], 0, None
+    for start, end in split_sentences(text):
+        inside = []
+        while index < len(mentions) and mentions[index].start < end:
+            if mentions[index].start >= start and mentions[index].end <= end:
+                inside.append(mentions[index])
+            index += 1
+        if inside:
+            sentence = _Sentence(text, folded, start, end, inside, previous)
+            parties = next((p for g in grammars if (p := sentence.parties(g))), None)
+            if parties:
+                meetings.append(Meeting([{"kind": m.kind, "name": m.name, "key": m.key} for m in parties],
+                                        text[start:end], start, end, date))
+        # A pronoun subject stands for the previous sentence's first person.
+        previous = next((m for m in inside if m.kind == PERSON), None)
+    return meetings
+
+
+class _Sentence:
+    """One sentence, its mentions, and the reading of its parties under one language's grammar."""
+
+    def __init__(self, text: str, folded: str, start: int, end: int, mentions: list[Mention], previous):
+        self.text, self.folded, self.start, self.end = text, folded, start, end
+        self.mentions = [m for m in mentions if not _POSSESSIVE.match(text, m.end)]
+        self.spans = [(m.start, m.end) for m in mentions]
+        self.previous = previous
+
+    def parties(self, g: Grammar) -> list[Mention]:
+        """The parties of the sentence's first meeting under grammar g ([] when none)."""
+        triggers = []
+        for kind, pattern in (("passive", g.passive), ("transitive", g.transitive), ("with", g.with_verbs),
+                              ("joint", g.joint), ("nominal", g.nominal)):
+            triggers += [(m.start(), -m.end(), kind, m) for m in pattern.finditer(self.folded, self.start, self.end)
+                         if not self._inside_mention(m.start())]
+        for _start, _end, kind, match in sorted(triggers, key=lambda t: (t[0], t[1])):
+            found = _unique(getattr(self, "_" + kind)(match, g))
+            if len(found) >= 2:
+                return found
+        return []
+
+    def _passive(self, match: re.Match, g: Grammar) -> list[Mention]:
+        agent = self._after_word(g.by_word, match.end(), JOINT_WITH_WORDS, g)
+        return self._subject(match.start(), g) + agent if agent else []
+
+    def _transitive(self, match: re.Match, g: Grammar) -> list[Mention]:
+        if self._is_noun(match.start(), g) or self._after_auxiliary(match.start(), g):
+            return []
+        form = " ".join(match.group().split())
+        subject = self._subject(match.start(), g)
+        other = self._object(match.end(), g, visit=form in g.visit) or self._after_word(
+            g.with_word, match.end(), WITH_WORDS, g)
+        if other:
+            return subject + other
+        return subject if form in g.reciprocal else []
+
+    def _with(self, match: re.Match, g: Grammar) -> list[Mention]:
+        if self._is_noun(match.start(), g):
+            return []
+        other = self._after_word(g.with_word, match.end(), WITH_WORDS, g)
+        return self._subject(match.start(), g) + other if other else []
+
+    def _joint(self, match: re.Match, g: Grammar) -> list[Mention]:
+        if self._is_noun(match.start(), g) or self._after_auxiliary(match.start(), g):
+            return []
+        subject = self._subject(match.start(), g)
+        other = self._after_word(g.with_word, match.end(), JOINT_WITH_WORDS, g)
+        return subject + other if other else subject
+
+    def _nominal(self, match: re.Match, g: Grammar) -> list[Mention]:
+        following = g.between_word.match(self.text, match.end())
+        return self._chain(following.end(), self.end, g, check_first=True) if following else []
+
+    def _subject(self, verb: int, g: Grammar) -> list[Mention]:
+        start = self._clause_start(verb, g)
+        parties = self._chain(start, verb, g, check_first=True)
+        if not parties and self.previous and g.pronouns.match(self.folded[start:verb]):
+            return [self.previous]
+        return parties
+
+    def _clause_start(self, verb: int, g: Grammar) -> int:
+        start = self.start
+        # A headline's or dateline's separator starts the clause ("Karimov : Nous ...").
+        for separator in re.finditer(r"\s[:–—-]\s", self.text[start:verb]):
+            start = self.start + separator.end()
+        first = _WORD.search(self.folded, start, verb)
+        if first and first.group().rstrip(".") in g.openers:
+            comma = self._top_level(",", start, verb)
+            if comma is not None:
+                start = comma + 1
+        return start
+
+    def _object(self, after: int, g: Grammar, visit: bool) -> list[Mention]:
+        for mention in self._mentions_in(after, self.end):
+            gap = self.text[after:mention.start]
+            if gap.lstrip().startswith(",") and gap.count(",") < 2:
+                continue  # inside an insertion after the verb (", le 2 juillet au siège de l'ICESCO,")
+            if _possessed(self.text, mention) or not self._np_gap(gap, g, visit):
+                return []
+            return self._chain(mention.start, self.end, g)
+        return []
+
+    def _after_word(self, word: re.Pattern, after: int, limit: int, g: Grammar) -> list[Mention]:
+        end = self._clause_end(after, self.end, g)
+        found = word.search(self.text, after, end)
+        if not found or len(_WORD.findall(self.text, after, found.start())) > limit:
+            return []
+        before = _WORD.findall(self.folded, after, found.start())
+        if before and before[-1] in g.with_nouns:
+            return []
+        return self._chain(found.end(), self.end, g, check_first=True)
+
+    def _chain(self, start: int, end: int, g: Grammar, check_first: bool = False) -> list[Mention]:
+        # Coordinated noun phrases ("X, Director of A, and Y"), up to the end of the clause: one party
+        # each, its person rather than the organisation of its role.
+        end = self._clause_end(start, end, g)
+        cuts = [start] + [m.end() for m in g.coordinators.finditer(self.text, start, end)
+                          if not self._inside_mention(m.start())] + [end]
+        parties = []
+        for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
+            mentions = self._mentions_in(a, b)
+            if not mentions:
+                continue
+            if (i > 0 or check_first) and not self._np_gap(self.text[a:mentions[0].start], g, False):
+                if i == 0:
+                    return []
+                break
+            persons = [m for m in mentions if m.kind == PERSON]
+            parties.append(persons[0] if persons else mentions[0])
+        return parties
+
+    def _np_gap(self, gap: str, g: Grammar, visit: bool) -> bool:
+        # Between a verb (or "and") and a name only a noun phrase's opening may stand: determiners,
+        # titles, role words and their capitalised complements, after an insertion between commas.
+        if "," in gap:
+            gap = gap[gap.rindex(",") + 1:]
+        if g.clause_ends.search(gap):
+            return False
+        allowed = g.np_words | (g.place_words if visit else frozenset())
+        for word in _WORD.findall(gap):
+            if not (word[0].isupper() or word[0].isdigit() or fold(word).rstrip(".").split("'")[-1] in allowed
+                    or fold(word).split("'")[0] in allowed):
+                return False
+        return True
+
+    def _clause_end(self, start: int, end: int, g: Grammar) -> int:
+        for match in g.clause_ends.finditer(self.text, start, end):
+            if not self._inside_mention(match.start()):
+                return match.start()
+        return end
+
+    def _top_level(self, char: str, start: int, end: int) -> int | None:
+        position = self.text.find(char, start, end)
+        while position != -1 and self._inside_mention(position):
+            position = self.text.find(char, position + 1, end)
+        return None if position == -1 else position
+
+    def _mentions_in(self, start: int, end: int) -> list[Mention]:
+        return [m for m in self.mentions if start <= m.start and m.end <= end]
+
+    def _inside_mention(self, position: int) -> bool:
+        return any(a <= position < b for a, b in self.spans)
+
+    def _is_noun(self, position: int, g: Grammar) -> bool:
+        before = _WORD.findall(self.folded, max(self.start, position - 12), position)
+        return bool(before) and before[-1] in g.determiners or self.folded[position - 2:position] in ("l'", "d'")
+
+    def _after_auxiliary(self, position: int, g: Grammar) -> bool:
+        return bool(g.auxiliary_before.search(self.folded[max(self.start, position - 30):position]))
+
+
+def _possessed(text: str, mention: Mention) -> bool:
+    return bool(_POSSESSIVE.match(text, mention.end))
+
+
+def _unique(parties: list[Mention]) -> list[Mention]:
+    seen, out = set(), []
+    for party in parties:
+        if (party.kind, party.name) not in seen:
+            seen.add((party.kind, party.name))
+            out.append(party)
+    return out
