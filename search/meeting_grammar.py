@@ -34,6 +34,7 @@ class Grammar:
     determiners: frozenset[str]
     openers: frozenset[str]
     with_nouns: frozenset[str]
+    roles: frozenset[str]
 
 
 def _form(form: str) -> str:
@@ -44,7 +45,8 @@ def _form(form: str) -> str:
         if token == "*":
             parts.append(r"(?:\S+\s+){0,2}?")
         else:
-            parts.append(re.escape(token) + (r"\s+" if i < len(tokens) - 1 else ""))
+            # An adverb may stand inside a compound tense ("s'est également entretenu").
+            parts.append(re.escape(token) + (r"\s+(?:\w+ment\s+)?" if i < len(tokens) - 1 else ""))
     return "".join(parts)
 
 
@@ -86,6 +88,7 @@ def grammar(lang: str) -> Grammar:
         determiners=frozenset(fold(w) for w in data["determiners"]),
         openers=frozenset(fold(w) for w in data["openers"]),
         with_nouns=frozenset(fold(w) for w in data["with_nouns"]),
+        roles=_name_words() - frozenset(fold(w) for w in data["np_words"]),
     )
 
 

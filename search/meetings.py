@@ -10,10 +10,12 @@ from .mentions import PERSON, Mention, find_entity_mentions
 from .names import fold
 from .sentences import split_sentences
 
-# How far a verb's `with` may stand from it: a few words for "met (in Paris) with", more for the
-# thing done in "signed a memorandum of understanding on ... with".
-WITH_WORDS = 4
+# How far a verb's `with` may stand from it: a date and a place for "met on 10 May in Paris with",
+# more for the thing done in "signed a memorandum of understanding on ... with".
+WITH_WORDS = 10
 JOINT_WITH_WORDS = 14
+# Adjectives before a role noun ("international expert Dr. X", "le Tchadien M. X").
+FREE_WORDS = 3
 _POSSESSIVE = re.compile(r"['’]s\b")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*|\d\w*")
 
@@ -55,8 +57,8 @@ def find_meetings(text: str, people: list[str], organisations: list[str], date: 
             if parties:
                 meetings.append(Meeting([{"kind": m.kind, "name": m.name, "key": m.key} for m in parties],
                                         text[start:end], start, end, date))
-        # A pronoun subject stands for the previous sentence's first person.
-        previous = next((m for m in inside if m.kind == PERSON), None)
+        # A pronoun subject stands for the first person of the last sentence that named one.
+        previous = next((m for m in inside if m.kind == PERSON), previous)
     return meetings
 
 
@@ -136,22 +138,33 @@ class _Sentence:
     def _object(self, after: int, g: Grammar, visit: bool) -> list[Mention]:
         for mention in self._mentions_in(after, self.end):
             gap = self.text[after:mention.start]
-            if gap.lstrip().startswith(",") and gap.count(",") < 2:
+            insertion = gap.lstrip().startswith(",")
+            if insertion and gap.count(",") < 2:
                 continue  # inside an insertion after the verb (", le 2 juillet au siège de l'ICESCO,")
-            if _possessed(self.text, mention) or not self._np_gap(gap, g, visit):
+            if _possessed(self.text, mention) or not self._np_gap(gap, g, visit, insertion):
                 return []
             return self._chain(mention.start, self.end, g)
         return []
 
     def _after_word(self, word: re.Pattern, after: int, limit: int, g: Grammar) -> list[Mention]:
-        end = self._clause_end(after, self.end, g)
-        found = word.search(self.text, after, end)
-        if not found or len(_WORD.findall(self.text, after, found.start())) > limit:
-            return []
-        before = _WORD.findall(self.folded, after, found.start())
-        if before and before[-1] in g.with_nouns:
-            return []
-        return self._chain(found.end(), self.end, g, check_first=True)
+        # An insertion between commas may stand between the verb and its word (", en marge de ..., par").
+        insertion = self.text[after:self.end].lstrip().startswith(",")
+        end = self.end if insertion else self._clause_end(after, self.end, g)
+        for found in word.finditer(self.text, after, end):
+            start = after
+            if insertion and "," in self.text[after:found.start()]:
+                start = self.text.rindex(",", after, found.start()) + 1
+            if self._clause_end(start, found.start(), g) < found.start():
+                return []
+            if len(_WORD.findall(self.text, start, found.start())) > limit:
+                return []
+            before = _WORD.findall(self.folded, after, found.start())
+            if before and before[-1] in g.with_nouns:
+                return []
+            parties = self._chain(found.end(), self.end, g, check_first=True)
+            if parties:
+                return parties
+        return []
 
     def _chain(self, start: int, end: int, g: Grammar, check_first: bool = False) -> list[Mention]:
         # Coordinated noun phrases ("X, Director of A, and Y"), up to the end of the clause: one party
@@ -164,7 +177,7 @@ class _Sentence:
             mentions = self._mentions_in(a, b)
             if not mentions:
                 continue
-            if (i > 0 or check_first) and not self._np_gap(self.text[a:mentions[0].start], g, False):
+            if (i > 0 or check_first) and not self._np_gap(self.text[a:mentions[0].start], g, False, True):
                 if i == 0:
                     return []
                 break
@@ -172,19 +185,26 @@ class _Sentence:
             parties.append(persons[0] if persons else mentions[0])
         return parties
 
-    def _np_gap(self, gap: str, g: Grammar, visit: bool) -> bool:
+    def _np_gap(self, gap: str, g: Grammar, visit: bool, insertion: bool) -> bool:
         # Between a verb (or "and") and a name only a noun phrase's opening may stand: determiners,
-        # titles, role words and their capitalised complements, after an insertion between commas.
-        if "," in gap:
+        # titles, role words and their capitalised complements, a few adjectives before a role, after
+        # an insertion between commas. A name after "to" is where a role is held, not its holder.
+        if insertion and "," in gap:
             gap = gap[gap.rindex(",") + 1:]
         if g.clause_ends.search(gap):
             return False
         allowed = g.np_words | (g.place_words if visit else frozenset())
+        free = 0
         for word in _WORD.findall(gap):
-            if not (word[0].isupper() or word[0].isdigit() or fold(word).rstrip(".").split("'")[-1] in allowed
-                    or fold(word).split("'")[0] in allowed):
+            folded = fold(word).rstrip(".")
+            if word[0].isupper() or word[0].isdigit() or folded.split("'")[-1] in allowed or folded.split("'")[0] in allowed:
+                if folded in g.roles or folded in g.np_words and len(folded) > 4:
+                    free = 0  # a role or group noun heads the adjectives before it
+                continue
+            free += 1
+            if free > FREE_WORDS:
                 return False
-        return True
+        return free == 0
 
     def _clause_end(self, start: int, end: int, g: Grammar) -> int:
         for match in g.clause_ends.finditer(self.text, start, end):

@@ -11,7 +11,7 @@ from ..entities import Knowledge, learn_from_corpus
 from ..extract import ExtractionContext, extract_documents, find_common_lines, read_file_text
 from ..formats import UnreadableFile, supported_extensions
 from ..meetings import find_meetings
-from ..names import fold
+from ..names import fold, person_key
 
 
 def extract_archive(corpus_dir: str | Path) -> tuple[dict[str, list], Knowledge]:
@@ -61,6 +61,11 @@ def _same_sentence(label: str, found: str) -> bool:
 
 def _same_entity(label: str, found: str) -> bool:
     # Labels name people as the text does; the extractor gives canonical values: share a long word.
+    # "A|B" labels one organisation the text names two ways.
+    if "|" in label:
+        return any(_same_entity(alternative, found) for alternative in label.split("|"))
+    if person_key(label.split()) and person_key(label.split()) == person_key(found.split()):
+        return True
     a = {w for w in _words(label).replace(" al ", " ").split() if len(w) > 2}
     b = {w for w in _words(found).split() if len(w) > 2}
     return bool(a & b) or _words(label).replace(" ", "") == _words(found).replace(" ", "")
