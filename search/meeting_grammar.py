@@ -30,6 +30,7 @@ class Grammar:
     clause_ends: re.Pattern
     np_words: frozenset[str]
     place_words: frozenset[str]
+    post_words: frozenset[str]
     pronouns: re.Pattern
     determiners: frozenset[str]
     openers: frozenset[str]
@@ -84,6 +85,7 @@ def grammar(lang: str) -> Grammar:
         clause_ends=re.compile(r"[;:]|" + _words(data["clause_ends"]).pattern, re.I),
         np_words=frozenset(fold(w) for w in data["np_words"]) | _name_words(),
         place_words=frozenset(fold(w) for w in data["place_words"]),
+        post_words=frozenset(fold(w) for w in data["post_words"]),
         pronouns=re.compile(r"^\W*(?:" + "|".join(re.escape(fold(p)) for p in data["pronouns"]) + r")\b"),
         determiners=frozenset(fold(w) for w in data["determiners"]),
         openers=frozenset(fold(w) for w in data["openers"]),

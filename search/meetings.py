@@ -15,8 +15,9 @@ from .sentences import split_sentences
 WITH_WORDS = 10
 JOINT_WITH_WORDS = 14
 # Adjectives before a role noun ("international expert Dr. X", "le Tchadien M. X").
-FREE_WORDS = 3
+FREE_WORDS = 2
 _POSSESSIVE = re.compile(r"['’]s\b")
+_POSSESSOR = re.compile(r"\w['’]s\b")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*|\d\w*")
 
 
@@ -67,6 +68,7 @@ class _Sentence:
 
     def __init__(self, text: str, folded: str, start: int, end: int, mentions: list[Mention], previous):
         self.text, self.folded, self.start, self.end = text, folded, start, end
+        self.named = mentions  # possessors too: "Weber's election" is no object
         self.mentions = [m for m in mentions if not _POSSESSIVE.match(text, m.end)]
         self.spans = [(m.start, m.end) for m in mentions]
         self.previous = previous
@@ -109,7 +111,7 @@ class _Sentence:
         if self._is_noun(match.start(), g) or self._after_auxiliary(match.start(), g):
             return []
         subject = self._subject(match.start(), g)
-        other = self._after_word(g.with_word, match.end(), JOINT_WITH_WORDS, g)
+        other = self._after_word(g.with_word, match.end(), JOINT_WITH_WORDS, g, relation_ok=True)
         return subject + other if other else subject
 
     def _nominal(self, match: re.Match, g: Grammar) -> list[Mention]:
@@ -119,7 +121,9 @@ class _Sentence:
     def _subject(self, verb: int, g: Grammar) -> list[Mention]:
         start = self._clause_start(verb, g)
         parties = self._chain(start, verb, g, check_first=True)
-        if not parties and self.previous and g.pronouns.match(self.folded[start:verb]):
+        # Only a pronoun that opens the clause right before its verb ("Il s'est également entretenu").
+        region = self.folded[start:verb]
+        if not parties and self.previous and g.pronouns.match(region) and len(_WORD.findall(region)) <= 4:
             return [self.previous]
         return parties
 
@@ -136,7 +140,7 @@ class _Sentence:
         return start
 
     def _object(self, after: int, g: Grammar, visit: bool) -> list[Mention]:
-        for mention in self._mentions_in(after, self.end):
+        for mention in (m for m in self.named if after <= m.start and m.end <= self.end):
             gap = self.text[after:mention.start]
             insertion = gap.lstrip().startswith(",")
             if insertion and gap.count(",") < 2:
@@ -146,7 +150,7 @@ class _Sentence:
             return self._chain(mention.start, self.end, g)
         return []
 
-    def _after_word(self, word: re.Pattern, after: int, limit: int, g: Grammar) -> list[Mention]:
+    def _after_word(self, word: re.Pattern, after: int, limit: int, g: Grammar, relation_ok: bool = False) -> list[Mention]:
         # An insertion between commas may stand between the verb and its word (", en marge de ..., par").
         insertion = self.text[after:self.end].lstrip().startswith(",")
         end = self.end if insertion else self._clause_end(after, self.end, g)
@@ -159,8 +163,8 @@ class _Sentence:
             if len(_WORD.findall(self.text, start, found.start())) > limit:
                 return []
             before = _WORD.findall(self.folded, after, found.start())
-            if before and before[-1] in g.with_nouns:
-                return []
+            if before and before[-1] in g.with_nouns and not relation_ok:
+                return []  # "cooperation with X" names a partner, unless the act is signing it
             parties = self._chain(found.end(), self.end, g, check_first=True)
             if parties:
                 return parties
@@ -191,20 +195,20 @@ class _Sentence:
         # an insertion between commas. A name after "to" is where a role is held, not its holder.
         if insertion and "," in gap:
             gap = gap[gap.rindex(",") + 1:]
-        if g.clause_ends.search(gap):
-            return False
+        if g.clause_ends.search(gap) or _POSSESSOR.search(gap):
+            return False  # a possessive makes its noun the phrase's head ("Weber's election")
         allowed = g.np_words | (g.place_words if visit else frozenset())
-        free = 0
+        free, headed = 0, False
         for word in _WORD.findall(gap):
             folded = fold(word).rstrip(".")
+            if folded in g.post_words and not visit:
+                return False  # "Delegate of Chad to UNESCO": where the role is held, not who holds it
             if word[0].isupper() or word[0].isdigit() or folded.split("'")[-1] in allowed or folded.split("'")[0] in allowed:
-                if folded in g.roles or folded in g.np_words and len(folded) > 4:
-                    free = 0  # a role or group noun heads the adjectives before it
+                headed = headed or folded in g.roles or folded in g.np_words and len(folded) > 4
                 continue
             free += 1
-            if free > FREE_WORDS:
-                return False
-        return free == 0
+        # A few free words ("international expert", "ministre marocain") need a role or group noun.
+        return free == 0 or free <= FREE_WORDS and headed
 
     def _clause_end(self, start: int, end: int, g: Grammar) -> int:
         for match in g.clause_ends.finditer(self.text, start, end):
