@@ -44,7 +44,13 @@ def find_meetings(text: str, people: list[str], organisations: list[str], date: 
     if len({m.key for m in mentions}) < 2:
         return []
     folded = fold(text)
-    grammars = [grammar(lang)] if lang in LANGUAGES else [grammar(code) for code in LANGUAGES]
+    # A text in another named language gets no reading: its words are not this grammar's.
+    if lang in LANGUAGES:
+        grammars = [grammar(lang)]
+    elif lang in (None, "", "und"):
+        grammars = [grammar(code) for code in LANGUAGES]
+    else:
+        return []
     meetings, index, previous = [], 0, None
     for start, end in split_sentences(text):
         inside = []
@@ -119,8 +125,14 @@ class _Sentence:
         return self._chain(following.end(), self.end, g, check_first=True) if following else []
 
     def _subject(self, verb: int, g: Grammar) -> list[Mention]:
+        # The verb's own clause comes first ("X said that Y met Z"); a subject with a relative clause
+        # before its verb ("X, who ..., met Z") is read from the start.
         start = self._clause_start(verb, g)
-        parties = self._chain(start, verb, g, check_first=True)
+        last = start
+        for end in g.clause_ends.finditer(self.text, start, verb):
+            if not self._inside_mention(end.start()):
+                last = end.end()
+        parties = (last > start and self._chain(last, verb, g, check_first=True)) or self._chain(start, verb, g, check_first=True)
         # Only a pronoun that opens the clause right before its verb ("Il s'est également entretenu").
         region = self.folded[start:verb]
         if not parties and self.previous and g.pronouns.match(region) and len(_WORD.findall(region)) <= 4:

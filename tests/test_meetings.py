@@ -54,6 +54,17 @@ MEETINGS = [
      [["Amina Diallo", "Karl Weber"]]),
     # Talks between two parties.
     ("en", "The talks between UNESCO and ALECSO focused on heritage.", [], ["UNESCO", "ALECSO"], [["ALECSO", "UNESCO"]]),
+    # The verb's own clause gives the subject, not a clause before it.
+    ("en", "Dr. Amina Diallo said that Mr. Karl Weber met UNESCO officials in Paris.", ["Amina Diallo", "Karl Weber"],
+     ["UNESCO"], [["Karl Weber", "UNESCO"]]),
+    ("fr", "Mme Amina Diallo a indiqué que M. Karl Weber a reçu une délégation de l’ALECSO.", ["Amina Diallo", "Karl Weber"],
+     ["ALECSO"], [["ALECSO", "Karl Weber"]]),
+    # A delegation from an organisation, a courtesy call, an audience.
+    ("en", "Dr. Amina Diallo received a delegation from ALECSO.", ["Amina Diallo"], ["ALECSO"], [["ALECSO", "Amina Diallo"]]),
+    ("en", "Mr. Karl Weber paid a courtesy call on Dr. Amina Diallo.", ["Amina Diallo", "Karl Weber"], [],
+     [["Amina Diallo", "Karl Weber"]]),
+    ("fr", "Mme Amina Diallo a reçu en audience M. Karl Weber.", ["Amina Diallo", "Karl Weber"], [],
+     [["Amina Diallo", "Karl Weber"]]),
 ]
 
 NOT_MEETINGS = [
@@ -73,6 +84,11 @@ NOT_MEETINGS = [
     # A joint launch, and "met" as an English passive in a French-free sentence.
     ("en", "UNESCO and ALECSO launched a charter on Wednesday.", [], ["UNESCO", "ALECSO"]),
     ("en", "ALECSO and UNESCO goals are met when Dr. Amina Diallo reports.", ["Amina Diallo"], ["ALECSO", "UNESCO"]),
+    # Things received or welcomed are no party.
+    ("en", "Dr. Amina Diallo received an award from ALECSO.", ["Amina Diallo"], ["ALECSO"]),
+    ("fr", "Mme Amina Diallo a salué la décision de l’UNESCO.", ["Amina Diallo"], ["UNESCO"]),
+    # A page in another language is not read with these grammars.
+    ("es", "La UNESCO firmó un acuerdo con la ALECSO y visite ALECSO.", [], ["UNESCO", "ALECSO"]),
 ]
 
 
