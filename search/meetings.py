@@ -8,7 +8,7 @@ from .entities import Knowledge
 from .meeting_grammar import LANGUAGES, Grammar, grammar
 from .mentions import PERSON, Mention, find_entity_mentions
 from .names import fold
-from .sentences import split_sentences
+from .sentences import MAX_SENTENCE_CHARS, split_sentences
 
 # How far a verb's `with` may stand from it: a date and a place for "met on 10 May in Paris with",
 # more for the thing done in "signed a memorandum of understanding on ... with".
@@ -58,7 +58,7 @@ def find_meetings(text: str, people: list[str], organisations: list[str], date: 
             if mentions[index].start >= start and mentions[index].end <= end:
                 inside.append(mentions[index])
             index += 1
-        if inside:
+        if inside and end - start <= MAX_SENTENCE_CHARS:
             sentence = _Sentence(text, folded, start, end, inside, previous)
             parties = next((p for g in grammars if (p := sentence.parties(g))), None)
             if parties:

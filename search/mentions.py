@@ -79,16 +79,21 @@ def _person_surfaces(text: str, people: list[str], knowledge: Knowledge):
         by_surname.setdefault(surname_of(key), set()).add(person)
     for person in people:
         yield person, person
+    seen = set()  # a name repeated down the text is looked up once
     for mention in find_mentions(text):
         words = mention.words
+        surface = " ".join(words)
+        if surface in seen:
+            continue
+        seen.add(surface)
         key = person_key(words)
         key = knowledge.person_keys.get(key, key)
         if key in by_key:
-            yield " ".join(words), by_key[key]
+            yield surface, by_key[key]
         elif len(words) <= 2:
             owners = by_surname.get(skeleton(words[-1]), set())
             if len(owners) == 1 and len(words[-1]) > 2:
-                yield " ".join(words), next(iter(owners))
+                yield surface, next(iter(owners))
 
 
 def _norm(surface: str) -> str:

@@ -9,7 +9,7 @@ from .entities import Knowledge
 from .mentions import ORG, PERSON, Mention, find_entity_mentions
 from .names import fold, name_rules
 from .resources import package_toml
-from .sentences import split_sentences
+from .sentences import MAX_SENTENCE_CHARS, split_sentences
 
 # A role phrase is short; past this many words it is a clause, not a role.
 MAX_ROLE_WORDS = 16
@@ -51,7 +51,7 @@ def find_roles(text: str, people: list[str], organisations: list[str],
             if mentions[index].start >= start:
                 inside.append(mentions[index])
             index += 1
-        for mention in inside:
+        for mention in inside if end - start <= MAX_SENTENCE_CHARS else ():
             if mention.kind != PERSON:
                 continue
             entity = {"kind": mention.kind, "name": mention.name, "key": mention.key}

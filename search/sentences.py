@@ -9,6 +9,9 @@ from .names import fold, name_rules
 # always does (cleaned text keeps one paragraph or headline per line).
 _BOUNDARY = re.compile(r"[.!?…]+[»\"”’)]*(?=[ \t\u00a0]+[«\"“(]?[A-ZÀ-Þ0-9])|\n")
 _LAST_WORD = re.compile(r"(\S+)$")
+# A "sentence" longer than this is a list or a table, not prose: readers skip it, which keeps the
+# work per sentence bounded and a whole text read in linear time.
+MAX_SENTENCE_CHARS = 1500
 # Abbreviations that are no titles but still take a dot inside a sentence ("No. 5", "St. Louis").
 _ABBREVIATIONS = frozenset({"no", "st", "vol", "art", "etc", "cf", "vs", "jr", "p", "pp", "n", "av", "bd"})
 
