@@ -210,17 +210,20 @@ class _Sentence:
         if g.clause_ends.search(gap) or _POSSESSOR.search(gap):
             return False  # a possessive makes its noun the phrase's head ("Weber's election")
         allowed = g.np_words | (g.place_words if visit else frozenset())
-        free, headed = 0, False
+        free, headed, posted = 0, False, False
         for word in _WORD.findall(gap):
             folded = fold(word).rstrip(".")
             if folded in g.post_words and not visit:
-                return False  # "Delegate of Chad to UNESCO": where the role is held, not who holds it
+                posted = True  # "Delegate of Chad to UNESCO" unless a new title follows ("à Tunis Mme X")
+                continue
+            if posted and folded in g.roles:
+                posted = False
             if word[0].isupper() or word[0].isdigit() or folded.split("'")[-1] in allowed or folded.split("'")[0] in allowed:
                 headed = headed or folded in g.roles or folded in g.np_words and len(folded) > 4
                 continue
             free += 1
         # A few free words ("international expert", "ministre marocain") need a role or group noun.
-        return free == 0 or free <= FREE_WORDS and headed
+        return not posted and (free == 0 or free <= FREE_WORDS and headed)
 
     def _clause_end(self, start: int, end: int, g: Grammar) -> int:
         for match in g.clause_ends.finditer(self.text, start, end):

@@ -65,6 +65,9 @@ MEETINGS = [
      [["Amina Diallo", "Karl Weber"]]),
     ("fr", "Mme Amina Diallo a reçu en audience M. Karl Weber.", ["Amina Diallo", "Karl Weber"], [],
      [["Amina Diallo", "Karl Weber"]]),
+    # A day and a place between the verb and its object, without commas.
+    ("fr", "Mme Amina Diallo a reçu jeudi à Tunis M. Karl Weber, représentant de l’UNESCO.", ["Amina Diallo", "Karl Weber"],
+     ["UNESCO"], [["Amina Diallo", "Karl Weber"]]),
 ]
 
 NOT_MEETINGS = [
