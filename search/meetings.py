@@ -101,11 +101,24 @@ class _Sentence:
             return []
         form = " ".join(match.group().split())
         subject = self._subject(match.start(), g)
-        other = self._object(match.end(), g, visit=form in g.visit) or self._after_word(
-            g.with_word, match.end(), WITH_WORDS, g)
+        other = self._object(match.end(), g, visit=form in g.visit)
+        if other:
+            return subject + other
+        # With no object ("met with Y", "X and Y met on Monday"); an object that names no party
+        # ("met the needs", "a rencontré des difficultés avec") leaves no meeting.
+        if self._has_object(match.end(), g):
+            return []
+        other = self._after_word(g.with_word, match.end(), WITH_WORDS, g)
         if other:
             return subject + other
         return subject if form in g.reciprocal else []
+
+    def _has_object(self, after: int, g: Grammar) -> bool:
+        rest = self.text[after:self.end]
+        if rest.lstrip().startswith(","):
+            rest = rest[rest.index(",", rest.index(",") + 1) + 1:] if rest.count(",") >= 2 else ""
+        words = _WORD.findall(rest)[:2]
+        return bool(words) and fold(words[0]) in g.determiners and not (len(words) > 1 and words[1][0].isdigit())
 
     def _with(self, match: re.Match, g: Grammar) -> list[Mention]:
         if self._is_noun(match.start(), g):
@@ -186,10 +199,10 @@ class _Sentence:
         # Coordinated noun phrases ("X, Director of A, and Y"), up to the end of the clause: one party
         # each, its person rather than the organisation of its role.
         end = self._clause_end(start, end, g)
-        cuts = [start] + [m.end() for m in g.coordinators.finditer(self.text, start, end)
-                          if not self._inside_mention(m.start())] + [end]
+        joins = [m for m in g.coordinators.finditer(self.text, start, end) if not self._inside_mention(m.start())]
+        bounds = [start] + [edge for m in joins for edge in (m.start(), m.end())] + [end]
         parties = []
-        for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
+        for i, (a, b) in enumerate(zip(bounds[::2], bounds[1::2])):
             mentions = self._mentions_in(a, b)
             if not mentions:
                 continue
@@ -197,9 +210,30 @@ class _Sentence:
                 if i == 0:
                     return []
                 break
-            persons = [m for m in mentions if m.kind == PERSON]
-            parties.append(persons[0] if persons else mentions[0])
+            party = self._head(mentions, a, g)
+            parties.append(party)
+            # Another conjunct joins only after an apposition ("X, Director of A, and Y"), not after
+            # words that go on with the clause ("with X ways to ... between A and B").
+            tail = self.text[party.end:b].strip()
+            if tail and tail[0] not in ",(" and not self._all_mentioned(party.end, b):
+                break
         return parties
+
+    def _head(self, mentions: list[Mention], start: int, g: Grammar) -> Mention:
+        # The person a role phrase names ("le Directeur général de l'ICESCO, Salem Al-Malik",
+        # "UNESCO chief Marie Dupont"), else the first name of the phrase.
+        first = mentions[0]
+        person = next((m for m in mentions if m.kind == PERSON), None)
+        if first.kind == PERSON or person is None:
+            return first
+        before, between = self.text[start:first.start], self.text[first.end:person.start]
+        roled = any(_bare(w) in g.roles for w in _WORD.findall(before + " " + between))
+        return person if roled and self._np_gap(between, g, False, True) else first
+
+    def _all_mentioned(self, start: int, end: int) -> bool:
+        # "(ICESCO)" after its long form is part of the name.
+        rest = re.sub(r"[\s()]+", " ", self.text[start:end]).strip()
+        return all(any(m.start >= start and self.text[m.start:m.end] == w for m in self.mentions) for w in rest.split())
 
     def _np_gap(self, gap: str, g: Grammar, visit: bool, insertion: bool) -> bool:
         # Between a verb (or "and") and a name only a noun phrase's opening may stand: determiners,
@@ -249,6 +283,10 @@ class _Sentence:
 
     def _after_auxiliary(self, position: int, g: Grammar) -> bool:
         return bool(g.auxiliary_before.search(self.folded[max(self.start, position - 30):position]))
+
+
+def _bare(word: str) -> str:
+    return fold(word).rstrip(".").split("'")[-1]
 
 
 def _possessed(text: str, mention: Mention) -> bool:

@@ -65,6 +65,13 @@ MEETINGS = [
      [["Amina Diallo", "Karl Weber"]]),
     ("fr", "Mme Amina Diallo a reçu en audience M. Karl Weber.", ["Amina Diallo", "Karl Weber"], [],
      [["Amina Diallo", "Karl Weber"]]),
+    # A conjunct joins only after an apposition; a person after a comma is no role's holder.
+    ("en", "Dr. Amina Diallo discussed with Mr. Karl Weber ways to strengthen cooperation between ALECSO and UNESCO.",
+     ["Amina Diallo", "Karl Weber"], ["ALECSO", "UNESCO"], [["Amina Diallo", "Karl Weber"]]),
+    ("en", "In 2019, Dr. Amina Diallo signed an agreement with ALECSO, Mr. Karl Weber recalled.",
+     ["Amina Diallo", "Karl Weber"], ["ALECSO"], [["ALECSO", "Amina Diallo"]]),
+    ("en", "UNESCO chief Amina Diallo met with Tunisian minister Karl Weber on Tuesday.", ["Amina Diallo", "Karl Weber"],
+     ["UNESCO"], [["Amina Diallo", "Karl Weber"]]),
     # A day and a place between the verb and its object, without commas.
     ("fr", "Mme Amina Diallo a reçu jeudi à Tunis M. Karl Weber, représentant de l’UNESCO.", ["Amina Diallo", "Karl Weber"],
      ["UNESCO"], [["Amina Diallo", "Karl Weber"]]),
@@ -90,6 +97,9 @@ NOT_MEETINGS = [
     # Things received or welcomed are no party.
     ("en", "Dr. Amina Diallo received an award from ALECSO.", ["Amina Diallo"], ["ALECSO"]),
     ("fr", "Mme Amina Diallo a salué la décision de l’UNESCO.", ["Amina Diallo"], ["UNESCO"]),
+    # An object that names no party: no fallback to a later `with`, no reciprocal reading.
+    ("fr", "M. Karl Weber a rencontré des difficultés avec l’UNESCO.", ["Karl Weber"], ["UNESCO"]),
+    ("en", "Karl Weber: UNESCO and ALECSO meet the needs of students", ["Karl Weber"], ["UNESCO", "ALECSO"]),
     # A page in another language is not read with these grammars.
     ("es", "La UNESCO firmó un acuerdo con la ALECSO y visite ALECSO.", [], ["UNESCO", "ALECSO"]),
 ]
