@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .entities import Knowledge
 from .meeting_grammar import LANGUAGES, Grammar, grammar
 from .mentions import PERSON, Mention, find_entity_mentions
-from .names import fold
+from .names import fold, name_rules
 from .sentences import MAX_SENTENCE_CHARS, split_sentences
 
 # How far a verb's `with` may stand from it: a date and a place for "met on 10 May in Paris with",
@@ -227,7 +228,7 @@ class _Sentence:
         if first.kind == PERSON or person is None:
             return first
         before, between = self.text[start:first.start], self.text[first.end:person.start]
-        roled = any(_bare(w) in g.roles for w in _WORD.findall(before + " " + between))
+        roled = any(_bare(w) in _role_nouns() for w in _WORD.findall(before + " " + between))
         return person if roled and self._np_gap(between, g, False, True) else first
 
     def _all_mentioned(self, start: int, end: int) -> bool:
@@ -283,6 +284,12 @@ class _Sentence:
 
     def _after_auxiliary(self, position: int, g: Grammar) -> bool:
         return bool(g.auxiliary_before.search(self.folded[max(self.start, position - 30):position]))
+
+
+@lru_cache(maxsize=1)
+def _role_nouns() -> frozenset[str]:
+    # Role words proper ("Director", "ministre"), not titles ("Mr.", "Dr").
+    return frozenset(w for role in name_rules().roles for w in role.split())
 
 
 def _bare(word: str) -> str:
