@@ -67,6 +67,20 @@ class Cooccurrence:
         return ranked[:limit]
 
 
+def related_by_kind(table: Cooccurrence, entity: tuple[str, str], names: dict, limit: int = 10,
+                    min_support: int = MIN_SUPPORT, statistic: str = "llr") -> dict[str, list[dict]]:
+    """The entity page's "related": {"person": [{"key", "name", "count", "score"}], "org": [...]}, for
+    entities given as (kind, key) with names[(kind, key)] their shown names; count: shared documents."""
+    related = table.related(entity, limit=len(table.counts), min_support=min_support, statistic=statistic)
+    out: dict[str, list[dict]] = {"person": [], "org": []}
+    for row in related:
+        kind, key = row["entity"]
+        if len(out.setdefault(kind, [])) < limit:
+            out[kind].append({"key": key, "name": names.get((kind, key), key), "count": row["together"],
+                              "score": row["score"]})
+    return out
+
+
 def related_entities(documents: Iterable[Iterable[Hashable]], entity: Hashable, limit: int = 10,
                      min_support: int = MIN_SUPPORT, statistic: str = "llr") -> list[dict]:
     """Cooccurrence.from_documents(documents).related(entity, ...) in one call."""

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from search.cooccurrence import Cooccurrence, log_likelihood, pointwise_mutual_information, related_entities, timeline
+from search.cooccurrence import (Cooccurrence, log_likelihood, pointwise_mutual_information, related_by_kind,
+                                 related_entities, timeline)
 from search.evaluation.meetings import extract_archive
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -59,6 +60,15 @@ def test_minimum_support_and_limit():
     assert [r["entity"] for r in table.related("Diallo", min_support=1)] == ["Weber", "Rare"]
     assert table.related("Diallo", limit=0) == []
     assert table.related("Unknown") == []
+
+
+def test_related_by_kind_gives_the_entity_pages_shape():
+    documents = [{("person", "diallo"), ("person", "weber"), ("org", "alecso")}] * 3 + [{("org", "unesco")}] * 5
+    names = {("person", "weber"): "Karl Weber", ("org", "alecso"): "ALECSO"}
+    related = related_by_kind(Cooccurrence.from_documents(documents), ("person", "diallo"), names)
+    assert related["person"] == [{"key": "weber", "name": "Karl Weber", "count": 3, "score": related["person"][0]["score"]}]
+    assert [r["name"] for r in related["org"]] == ["ALECSO"]
+    assert related["person"][0]["score"] > 0
 
 
 def test_an_unknown_statistic_is_refused_with_the_choices():
