@@ -35,6 +35,7 @@ class Grammar:
     determiners: frozenset[str]
     openers: frozenset[str]
     with_nouns: frozenset[str]
+    things: frozenset[str]
     roles: frozenset[str]
 
 
@@ -90,6 +91,7 @@ def grammar(lang: str) -> Grammar:
         determiners=frozenset(fold(w) for w in data["determiners"]),
         openers=frozenset(fold(w) for w in data["openers"]),
         with_nouns=frozenset(fold(w) for w in data["with_nouns"]),
+        things=frozenset(fold(w) for w in data["things"]),
         roles=_name_words() - frozenset(fold(w) for w in data["np_words"]),
     )
 

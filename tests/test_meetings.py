@@ -96,6 +96,7 @@ NOT_MEETINGS = [
     ("en", "ALECSO and UNESCO goals are met when Dr. Amina Diallo reports.", ["Amina Diallo"], ["ALECSO", "UNESCO"]),
     # Things received or welcomed are no party.
     ("en", "Dr. Amina Diallo received an award from ALECSO.", ["Amina Diallo"], ["ALECSO"]),
+    ("en", "ALECSO receives UNESCO award for heritage education", [], ["UNESCO", "ALECSO"]),
     ("fr", "Mme Amina Diallo a salué la décision de l’UNESCO.", ["Amina Diallo"], ["UNESCO"]),
     # An object that names no party: no fallback to a later `with`, no reciprocal reading.
     ("fr", "M. Karl Weber a rencontré des difficultés avec l’UNESCO.", ["Karl Weber"], ["UNESCO"]),
