@@ -123,7 +123,7 @@ class SentenceReader:
             if _possessed(self.text, mention) or not self._np_gap(gap, g, visit, insertion):
                 return []
             following = _WORD.match(self.folded, mention.end + 1) if self.folded[mention.end:mention.end + 1] == " " else None
-            if following and following.group() in g.things:
+            if following and following.group().rstrip(".") in g.things:
                 return []  # "received the UNESCO award": the name qualifies a thing
             return self._chain(mention.start, self.end, g)
         return []

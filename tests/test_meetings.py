@@ -97,6 +97,7 @@ NOT_MEETINGS = [
     # Things received or welcomed are no party.
     ("en", "Dr. Amina Diallo received an award from ALECSO.", ["Amina Diallo"], ["ALECSO"]),
     ("en", "ALECSO receives UNESCO award for heritage education", [], ["UNESCO", "ALECSO"]),
+    ("en", "ALECSO welcomed the UNESCO decision.", [], ["UNESCO", "ALECSO"]),
     ("fr", "Mme Amina Diallo a salué la décision de l’UNESCO.", ["Amina Diallo"], ["UNESCO"]),
     # An object that names no party: no fallback to a later `with`, no reciprocal reading.
     ("fr", "M. Karl Weber a rencontré des difficultés avec l’UNESCO.", ["Karl Weber"], ["UNESCO"]),
