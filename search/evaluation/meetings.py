@@ -5,13 +5,13 @@ import json
 import sys
 from pathlib import Path
 
-from ..cleaning import clean_text
-from ..documents import content_hash, list_files, relative_source
-from ..entities import Knowledge, learn_from_corpus
-from ..extract import ExtractionContext, extract_documents, find_common_lines, read_file_text
-from ..formats import UnreadableFile, supported_extensions
-from ..meetings import find_meetings
-from ..names import fold, person_key
+from search.ingest.cleaning import clean_text
+from search.ingest.documents import content_hash, list_files, relative_source
+from search.ingest.entities import Knowledge, learn_from_corpus
+from search.ingest.extract import ExtractionContext, extract_documents, find_common_lines, read_file_text
+from search.ingest.formats import UnreadableFile, supported_extensions
+from search.ingest.meetings import find_meetings
+from search.ingest.names import fold, person_key
 
 
 def extract_archive(corpus_dir: str | Path) -> tuple[dict[str, list], Knowledge]:

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .entities import Knowledge
-from .meeting_grammar import LANGUAGES, grammar
-from .meeting_reader import SentenceReader
-from .mentions import PERSON, find_entity_mentions
-from .names import fold
-from .sentences import MAX_SENTENCE_CHARS, split_sentences
+from search.ingest.entities import Knowledge
+from search.ingest.meeting_grammar import LANGUAGES, grammar
+from search.ingest.meeting_reader import SentenceReader
+from search.ingest.mentions import PERSON, find_entity_mentions
+from search.ingest.names import fold
+from search.ingest.sentences import MAX_SENTENCE_CHARS, split_sentences
 
 @dataclass
 class Meeting:

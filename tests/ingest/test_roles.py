@@ -1,8 +1,8 @@
 """Roles beside a name, in both languages: appositions after it, roles before it, counted per person."""
 import pytest
 
-from search.mentions import entity_key
-from search.roles import find_roles, normalise_role, role_counts, role_key
+from search.ingest.mentions import entity_key
+from search.ingest.roles import find_roles, normalise_role, role_counts, role_key
 
 
 def _roles(text, people, organisations=()):

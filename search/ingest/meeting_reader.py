@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .meeting_grammar import Grammar
-from .mentions import PERSON, Mention
-from .names import fold, name_rules
+from search.ingest.meeting_grammar import Grammar
+from search.ingest.mentions import PERSON, Mention
+from search.ingest.names import fold, name_rules
 
 # How far a verb's `with` may stand from it: a date and a place for "met on 10 May in Paris with",
 # more for the thing done in "signed a memorandum of understanding on ... with".

@@ -1,14 +1,14 @@
 """Related entities by log-likelihood or PMI over per-document entity sets, and documents per month."""
 import math
-from pathlib import Path
 
 import pytest
 
-from search.cooccurrence import (Cooccurrence, log_likelihood, pointwise_mutual_information, related_by_kind,
+from search.query.cooccurrence import (Cooccurrence, log_likelihood, pointwise_mutual_information, related_by_kind,
                                  related_entities, timeline)
 from search.evaluation.meetings import extract_archive
+from conftest import SHARED
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+
 
 
 def _entropy_g2(both, first, second, total):

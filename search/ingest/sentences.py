@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .names import fold, name_rules
+from search.ingest.names import fold, name_rules
 
 # A full stop ends a sentence when a capital, a digit or an opening quote follows; a line break
 # always does (cleaned text keeps one paragraph or headline per line).

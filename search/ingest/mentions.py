@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .entities import Knowledge, _organisation_spans, name_key, package_knowledge
-from .names import find_mentions, fold, person_key, skeleton, surname_of
+from search.ingest.entities import Knowledge, _organisation_spans, name_key, package_knowledge
+from search.ingest.names import find_mentions, fold, person_key, skeleton, surname_of
 
 PERSON, ORG = "person", "org"
 

@@ -5,8 +5,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .names import fold, name_rules
-from .resources import package_toml
+from search.ingest.names import fold, name_rules
+from search.resources import package_toml
 
 LANGUAGES = ("en", "fr")
 

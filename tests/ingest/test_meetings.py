@@ -1,17 +1,16 @@
 """Meetings: who met whom, in which sentence, when; measured against hand labels of the shared corpus."""
 import re
 import time
-from pathlib import Path
 
 import pytest
 
 from search.evaluation.meetings import archive_meetings, extract_archive, score_meetings
-from search.mentions import entity_key, find_entity_mentions
-from search.meetings import find_meetings
-from search.sentences import split_sentences
+from search.ingest.mentions import entity_key, find_entity_mentions
+from search.ingest.meetings import find_meetings
+from search.ingest.sentences import split_sentences
+from conftest import PROJECT, SHARED
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+ROOT = PROJECT
 LABELS = ROOT / "tests" / "data" / "meetings.jsonl"
 
 

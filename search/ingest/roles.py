@@ -5,11 +5,11 @@ import re
 from collections import Counter, defaultdict
 from functools import lru_cache
 
-from .entities import Knowledge
-from .mentions import ORG, PERSON, Mention, find_entity_mentions
-from .names import fold, name_rules
-from .resources import package_toml
-from .sentences import MAX_SENTENCE_CHARS, split_sentences
+from search.ingest.entities import Knowledge
+from search.ingest.mentions import ORG, PERSON, Mention, find_entity_mentions
+from search.ingest.names import fold, name_rules
+from search.resources import package_toml
+from search.ingest.sentences import MAX_SENTENCE_CHARS, split_sentences
 
 # A role phrase is short; past this many words it is a clause, not a role.
 MAX_ROLE_WORDS = 16
