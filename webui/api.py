@@ -35,6 +35,7 @@ def results_json(results) -> dict:
         },
         "suggestion": results.suggestion,
         "notices": results.notices,
+        "also": results.also,
         "timed_out": results.timed_out,
     }
 

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 from markupsafe import Markup
 
+from search.query.lead import body_start
 from search.query.results import SearchRequest
 
 from .params import ParameterError, search_request, valid_id
@@ -115,10 +116,11 @@ def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:
 
 
 def display_title(title: str | None, text: str) -> tuple[str, bool]:
-    """The title, or the first words of the text when there is none; True when it is a stand-in."""
+    """The title, or the first words of the text's reading (past date stamps and counters) when
+    there is none; True when it is a stand-in."""
     if title:
         return title, False
-    words = text.split()
+    words = text[body_start(text):].split()
     if not words:
         return "", True
     return " ".join(words[:TITLE_WORDS]) + (" …" if len(words) > TITLE_WORDS else ""), True

@@ -276,6 +276,12 @@ def neutral_analyzer():
     return _tokenizer() | ApostropheSplitFilter() | LowercaseFilter() | FoldFilter()
 
 
+def exact_analyzer():
+    """Words as written, for quoted phrases: French elisions dropped, lowercase, accents folded; no
+    stop word dropped, nothing stemmed (l'AICTO = AICTO, Coopération = cooperation)."""
+    return _tokenizer() | ElisionFilter(stopwords()["fr_elisions"]) | ApostropheSplitFilter() | LowercaseFilter() | FoldFilter()
+
+
 def name_analyzer():
     """Names of people and organisations: like neutral, with elisions of both languages dropped."""
     return (

@@ -4,7 +4,8 @@ from __future__ import annotations
 from whoosh.columns import PickleColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 
-from search.index.analysis import english_analyzer, french_analyzer, name_analyzer, neutral_analyzer, sound_key_analyzer
+from search.index.analysis import (english_analyzer, exact_analyzer, french_analyzer, name_analyzer, neutral_analyzer,
+                                   sound_key_analyzer)
 
 # A document's text goes to the fields of its own language; queries are parsed against all of
 # them, each with its own analyser, so one query reaches French and English documents alike.
@@ -79,6 +80,10 @@ def build_schema() -> Schema:
         "org_names": Text(analyzer=name_analyzer(), phrase=True),
         # Unstemmed words of title and text: the vocabulary "did you mean" draws from.
         "spell": Text(analyzer=neutral_analyzer(), phrase=False),
+        # Title and text word for word (case, accents and elisions folded, nothing stemmed or
+        # dropped): what quoted phrases match (search/query/exact.py).
+        "exact_title": Text(analyzer=exact_analyzer(), phrase=True),
+        "exact_text": Text(analyzer=exact_analyzer(), phrase=True),
         # Consonant skeletons of the names in title and text: transliteration variants meet here.
         "name_keys": Text(analyzer=sound_key_analyzer(), phrase=False),
         "content_hash": STORED(),
@@ -116,6 +121,7 @@ def document_fields(doc) -> dict:
         "org_names": "\n".join([*doc.organisations, *doc.org_terms]),
         "spell": f"{doc.title or ''}\n{doc.text}",
         "name_keys": f"{doc.title or ''}\n{doc.text}",
+        "exact_text": doc.text,
         "content_hash": doc.content_hash,
         "part": doc.part,
         f"text_{group}": doc.text,
@@ -124,4 +130,5 @@ def document_fields(doc) -> dict:
         fields["year"] = doc.year
     if doc.title:
         fields[f"title_{group}"] = doc.title
+        fields["exact_title"] = doc.title
     return fields

@@ -34,7 +34,6 @@ FUZZY_BOOST = 0.3
 VARIANTS_MAX_SHARE = 0.02
 PROXIMITY_BOOST = 1.0
 PROXIMITY_SLOP = 3
-LOOSE_PHRASE_BOOST = 0.3
 MAX_NGRAM = 6
 # A word in half the archive or more tells nothing about a document (its BM25 idf is 0); its
 # clauses keep this share of their weight so that it still breaks ties.
@@ -365,16 +364,6 @@ def proximity_clauses(words: list[str]) -> list[Q.Query]:
     return clauses
 
 
-def loose_phrase_clauses(text: str) -> list[Q.Query]:
-    """The words of quoted phrases as plain words, weighted low: near matches follow exact ones."""
-    clauses = []
-    for phrase in re.findall(r'"([^"]+)"', text):
-        for group in LANGUAGE_GROUPS:
-            terms = [(w, t) for w in _WORD.findall(phrase) for t in analyse(w, group)]
-            clauses += [_rare(Q.Term(f, t, boost=LOOSE_PHRASE_BOOST), [w]) for w, t in terms for f in _text_fields(group)]
-    return clauses
-
-
 def expansion_clauses(text: str, expansion: Expansion | None = None) -> list[Q.Query]:
     """Every optional clause that widens a query's free words (empty when there are none)."""
     expansion = expansion or package_expansion()
@@ -386,5 +375,4 @@ def expansion_clauses(text: str, expansion: Expansion | None = None) -> list[Q.Q
         + organisation_clauses(expansion, words)
         + variant_clauses(words)
         + (proximity_clauses(words) if len(words) > 1 else [])
-        + loose_phrase_clauses(text)
     )

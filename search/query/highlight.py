@@ -9,8 +9,12 @@ from html import escape
 
 from whoosh import query as Q
 
-from search.index.analysis import ANALYZERS, TOKEN_PATTERN, name_analyzer, sound_key_analyzer
+from whoosh.query.terms import MultiTerm
+
+from search.index.analysis import ANALYZERS, TOKEN_PATTERN, exact_analyzer, name_analyzer, neutral_analyzer, sound_key_analyzer
 from search.index.schema import language_group
+from search.query.exact import ExactPhrase
+from search.query.expansion import Variants
 from search.query.parse import Expanded, ParsedQuery
 
 FRAGMENT_CHARS = 220
@@ -26,20 +30,24 @@ _CACHE: dict[str, object] = {}
 def _cached(group: str):
     analyzer = _CACHE.get(group)
     if analyzer is None:
-        special = {"names": name_analyzer, "keys": sound_key_analyzer}
+        special = {"names": name_analyzer, "keys": sound_key_analyzer, "exact": exact_analyzer, "spell": neutral_analyzer}
         analyzer = _CACHE[group] = special[group]() if group in special else _analyzer(group)
     return analyzer
 
 
 def match_spans(text: str, lang: str, terms: set[str], name_terms: set[str] = frozenset(),
-                key_terms: set[str] = frozenset()) -> list[tuple[int, int]]:
+                key_terms: set[str] = frozenset(), exact_terms: set[str] = frozenset(),
+                spell_terms: set[str] = frozenset()) -> list[tuple[int, int]]:
     """Character spans of the text's tokens whose analysed form is one of the query's terms.
 
-    terms are the text fields' terms, name_terms those of entity names, key_terms sound keys of names.
+    terms are the text fields' terms, name_terms those of entity names, key_terms sound keys of
+    names, exact_terms words of quoted phrases as written, spell_terms unstemmed words (the near
+    spellings a fuzzy term matched).
     """
     passes: dict[object, list[tuple[str, set[str]]]] = {}
     spans = []
-    for group, wanted in ((language_group(lang), terms), ("names", name_terms), ("keys", key_terms)):
+    for group, wanted in ((language_group(lang), terms), ("names", name_terms), ("keys", key_terms),
+                          ("exact", exact_terms), ("spell", spell_terms)):
         if not wanted:
             continue
         expression = _token_pattern(group)
@@ -282,40 +290,68 @@ def snippet(text: str, spans: list[tuple[int, int]], fragments: int = 2, size: i
     return ("… " if first > 0 else "") + " … ".join(windows) + (" …" if last < len(text) else "")
 
 
-def _highlight_terms(query: Q.Query, expansion: bool = False):
+class TermExpander:
+    """What the wildcard, prefix and fuzzy terms of a query stood for in the index, and whether a
+    word's variants were searched at all (search/query/expansion.py Variants)."""
+
+    def __init__(self, words, counts):
+        self._words, self._counts = words, counts
+
+    def words(self, query: MultiTerm) -> list[str]:
+        """The index's words a multi-term query matched."""
+        return [w.decode("utf-8", "replace") if isinstance(w, bytes) else w for w in self._words(query)]
+
+    def searched(self, variants: Variants) -> bool:
+        """False when the word was too common for its variants to be searched."""
+        return variants.searched(self._counts)
+
+
+def _highlight_terms(query: Q.Query, expansion: bool = False, expander: TermExpander | None = None):
     """(field, text) of the terms worth marking: the words typed, and single-word expansions.
 
     A multi-word expansion (an acronym's full name) is not marked word by word: its words alone
-    ("information", "organisation") would light up all over an unrelated text.
+    ("information", "organisation") would light up all over an unrelated text. An exact phrase
+    marks its words as written, never its stemmed copy; a fuzzy, prefix or wildcard term marks the
+    words it matched.
     """
     if isinstance(query, Expanded):
         typed, *expansions = query.subqueries
-        yield from _highlight_terms(typed, expansion)
+        yield from _highlight_terms(typed, expansion, expander)
         for sub in expansions:
-            yield from _highlight_terms(sub, True)
+            yield from _highlight_terms(sub, True, expander)
+    elif isinstance(query, ExactPhrase):
+        yield from _highlight_terms(query.a, expansion, expander)
     elif expansion and isinstance(query, Q.Phrase):
         return
+    elif isinstance(query, Variants) and expander is not None and not expander.searched(query):
+        return
+    elif isinstance(query, MultiTerm) and expander is not None:
+        field = query.field()
+        yield from ((field, word) for word in expander.words(query))
     elif query.is_leaf():
         yield from query.iter_all_terms(phrases=True)
     else:
         for sub in query.children():
-            yield from _highlight_terms(sub, expansion)
+            yield from _highlight_terms(sub, expansion, expander)
 
 
-def query_terms(parsed: ParsedQuery, lang: str) -> tuple[set[str], set[str], set[str]]:
-    """Terms of a query to mark in a document of this language: text terms, name terms, sound keys."""
+MarkTerms = tuple[set[str], set[str], set[str], set[str], set[str]]
+_FIELD_GROUPS = {"person_names": 1, "org_names": 1, "name_keys": 2, "exact_title": 3, "exact_text": 3, "spell": 4}
+
+
+def query_terms(parsed: ParsedQuery, lang: str, expander: TermExpander | None = None) -> MarkTerms:
+    """Terms of a query to mark in a document of this language: text terms, name terms, sound
+    keys, exact words and unstemmed words (match_spans' sets, in its order)."""
     group = language_group(lang)
-    terms, names, keys = set(), set(), set()
+    found: MarkTerms = (set(), set(), set(), set(), set())
     try:
-        pairs = list(_highlight_terms(parsed.query))
+        pairs = list(_highlight_terms(parsed.query, expander=expander))
     except Exception:
-        return terms, names, keys
+        return found
     for fieldname, text in pairs:
         text = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
         if fieldname in (f"text_{group}", f"title_{group}"):
-            terms.add(text)
-        elif fieldname in ("person_names", "org_names"):
-            names.add(text)
-        elif fieldname == "name_keys":
-            keys.add(text)
-    return terms, names, keys
+            found[0].add(text)
+        elif fieldname in _FIELD_GROUPS:
+            found[_FIELD_GROUPS[fieldname]].add(text)
+    return found

@@ -15,8 +15,12 @@ from whoosh.matching import NullMatcherClass, WrappingMatcher
 from whoosh.query.compound import DefaultOr
 from whoosh.qparser import syntax
 
-from search.query.expansion import Expansion, expansion_clauses, is_query_stop_word, query_language, rarity, split_elision
 from search.index.schema import LANGUAGE_GROUPS
+from search.query.daterange import rewrite_dates
+from search.query.exact import (ExactPhraseNode, ExactPhrasePlugin, balance, stop_word_notices, translations_of_phrases,
+                                without_phrases)
+from search.query.expansion import (Expansion, expansion_clauses, is_query_stop_word, package_expansion, query_language, rarity,
+                                    split_elision)
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 256
@@ -30,6 +34,7 @@ FIELD_BOOSTS = {"person_names": 1.5, "org_names": 1.5}
 COORDINATION = 1.0
 
 # Friendly names a researcher types → the fields they stand for.
+EXACT_SCOPES = ("title", "titre", "text", "texte")  # where a quoted phrase is matched word for word
 FRIENDLY_FIELDS = {
     "title": TITLE_FIELDS,
     "titre": TITLE_FIELDS,
@@ -50,11 +55,6 @@ FRIENDLY_FIELDS = {
     "source": ["source"],
 }
 
-_DATE_VALUE = r"\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?"
-_DATE_RANGE = re.compile(
-    rf"\bdate:\s*(?P<open>[\[{{])\s*(?P<a>{_DATE_VALUE})?\s+(?:TO|to|À|à|A|a)\s+(?P<b>{_DATE_VALUE})?\s*(?P<close>[\]}}])"
-)
-_DATE_SINGLE = re.compile(rf"\bdate:\s*(?P<op>[<>]=?)?(?P<a>{_DATE_VALUE})\b")
 _FIELD_PREFIX = re.compile(r"(?<![\w:])([A-Za-zÀ-ÿ_]+):(?=\S)")
 
 
@@ -66,6 +66,7 @@ class ParsedQuery:
     text: str
     notices: list[str] = field(default_factory=list)
     plain: bool = False  # parsed as plain words after the syntax failed
+    also: list[str] = field(default_factory=list)  # other searches to offer (a quoted phrase's translation)
 
 
 class WordFields(Q.Or):
@@ -148,6 +149,8 @@ class FriendlyFieldsPlugin(qparser.Plugin):
         for i, node in enumerate(group):
             if isinstance(node, syntax.GroupNode):
                 group[i] = self.expand(parser, node)
+            elif isinstance(node, ExactPhraseNode) and (node.fieldname or "").lower() in ("", *EXACT_SCOPES):
+                node.fielded = node.fieldname is not None  # its own fields (search/query/exact.py)
             elif node.has_fieldname:
                 name = node.fieldname
                 fields = self.default_fields if name is None else self.friendly.get(name.lower())
@@ -234,35 +237,6 @@ class RequireFieldedPlugin(qparser.Plugin):
         return syntax.AndGroup(fielded + [parser.group(free)])
 
 
-def _date_bound(value: str | None, upper: bool) -> str:
-    if not value:
-        return ""
-    parts = value.split("-")
-    year = parts[0]
-    month = parts[1].zfill(2) if len(parts) > 1 else ("12" if upper else "01")
-    day = parts[2].zfill(2) if len(parts) > 2 else ("31" if upper else "01")
-    return f"{year}{month}{day}"
-
-
-def rewrite_dates(text: str) -> str:
-    """date:[2024-01 TO 2024-06] / date:2024-05 / date:>2024-01-01 → ranges over YYYYMMDD numbers."""
-
-    def rng(m):
-        a = _date_bound(m.group("a"), upper=False)
-        b = _date_bound(m.group("b"), upper=True)
-        return f"date:{m.group('open')}{a} TO {b}{m.group('close')}"
-
-    def single(m):
-        op, value = m.group("op"), m.group("a")
-        if op in (">", ">="):
-            return f"date:[{_date_bound(value, upper=op == '>')} TO]"
-        if op in ("<", "<="):
-            return f"date:[TO {_date_bound(value, upper=op == '<=')}]"
-        return f"date:[{_date_bound(value, False)} TO {_date_bound(value, True)}]"
-
-    return _DATE_SINGLE.sub(single, _DATE_RANGE.sub(rng, text))
-
-
 def make_parser(schema, group=None) -> qparser.QueryParser:
     """A parser over the schema with friendly fields, fuzzy terms and date ranges."""
     group = group or FreeWordsGroup
@@ -270,6 +244,12 @@ def make_parser(schema, group=None) -> qparser.QueryParser:
     # Keep unknown names as fields so the friendly ones reach our plugin; truly unknown names were
     # turned into words before parsing.
     parser.replace_plugin(qparser.FieldsPlugin(remove_unknown=False))
+    parser.remove_plugin_class(qparser.PhrasePlugin)
+    parser.add_plugin(ExactPhrasePlugin())
+    # What an exact phrase's stemmed copy is scored on, by scope (search/query/exact.py).
+    parser.boosts = FIELD_BOOSTS
+    parser.scoring_fields = {None: DEFAULT_FIELDS, "title": TITLE_FIELDS, "titre": TITLE_FIELDS,
+                             "text": TEXT_FIELDS, "texte": TEXT_FIELDS}
     parser.add_plugin(QueryStopWordsPlugin())
     parser.add_plugin(FriendlyFieldsPlugin(DEFAULT_FIELDS, FRIENDLY_FIELDS, FIELD_BOOSTS))
     parser.add_plugin(qparser.FuzzyTermPlugin())
@@ -351,6 +331,10 @@ def parse_query(text: str, schema, expansion: Expansion | None = None) -> Parsed
         notices.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
     if not text or text in ("*", "*:*"):
         return ParsedQuery(Q.Every(), text)
+    text, mended = balance(text)
+    notices += mended + stop_word_notices(text)
+    also = translations_of_phrases(text, expansion or package_expansion())
+    widened = without_phrases(text)  # expansions never see quoted words
     unknown = _unknown_fields(text)
     if unknown:
         notices.append(
@@ -371,8 +355,8 @@ def parse_query(text: str, schema, expansion: Expansion | None = None) -> Parsed
             raise ValueError("empty")
         parsed = _prohibit_negations(parsed)
         split = parser.plugins and any(isinstance(p, RequireFieldedPlugin) and p.split for p in parser.plugins)
-        expanded = _with_expansions(parsed, split, expansion_clauses(text, expansion))
-        return ParsedQuery(expanded, text, notices)
+        expanded = _with_expansions(parsed, split, expansion_clauses(widened, expansion))
+        return ParsedQuery(expanded, text, notices, also=also)
     except Exception:
         words = _plain_words(text)
         if not words:
@@ -381,7 +365,7 @@ def parse_query(text: str, schema, expansion: Expansion | None = None) -> Parsed
         plain_parser = make_parser(schema)
         plain_parser.remove_plugin_class(qparser.FuzzyTermPlugin)
         plain = _with_expansions(plain_parser.parse(words), False, expansion_clauses(words, expansion))
-        return ParsedQuery(plain, text, notices, plain=True)
+        return ParsedQuery(plain, text, notices, plain=True, also=also)
 
 
 def _too_complex(q: Q.Query) -> bool:

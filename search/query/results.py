@@ -70,6 +70,7 @@ class SearchResults:
     notices: list[str] = field(default_factory=list)
     timed_out: bool = False
     sort: str = "relevance"
+    also: list[str] = field(default_factory=list)  # other searches to offer (a quoted phrase's translation)
 
     @property
     def pages(self) -> int:

@@ -21,6 +21,7 @@ positions only for the documents that may reach the top.
 """
 from __future__ import annotations
 
+import heapq
 import time
 
 import numpy as np
@@ -29,10 +30,12 @@ from whoosh.collectors import TimeLimit
 from whoosh.query.terms import MultiTerm
 
 from search.index.engine import IndexView, Postings
+from search.query.exact import ExactPhrase
 from search.query.expansion import Rare, Variants
 from search.query.parse import FreeWords, WordFields
 from search.query.phrases import PhraseMatching
 
+MAX_EXPANDED_TERMS = 1000  # words a wildcard, prefix or fuzzy term searches at most
 FACTOR_CACHE_SIZE = 100_000  # rarity factors kept per generation (each a few hundred bytes)
 FREQUENCY_CACHE_SIZE = 50_000  # document counts of terms kept per generation (~150 bytes each)
 
@@ -79,6 +82,7 @@ class ArrayScorer(PhraseMatching):
         self._matched: tuple | None = None  # the last query matched, with its mask and bounds
         self._phrased: set[tuple[str, bytes]] = set()  # (field, term) of the query's phrases
         self._holders: dict[tuple, np.ndarray] = {}  # (field, terms) → documents holding them all
+        self.notices: list[str] = []  # what the researcher is told about how terms were expanded
 
     def postings(self, fieldname: str, btext: bytes, positions: bool = False) -> Postings | None:
         """A term's postings, read once per scorer: with their positions at once when the query
@@ -134,7 +138,7 @@ class ArrayScorer(PhraseMatching):
                 mask = mask & ~excluded
                 scores = np.where(mask, scores, 0.0)
             return mask, scores
-        if kind is Q.AndMaybe:
+        if kind is Q.AndMaybe or kind is ExactPhrase:
             mask, scores = self.evaluate(query.a)
             if mask.any():
                 extra_mask, extra = self.evaluate(query.b)
@@ -236,17 +240,29 @@ class ArrayScorer(PhraseMatching):
         scores[postings.ids] = self._term_scores(fieldname, btext, postings) * boost
         return mask, scores
 
-    def _multi_term(self, query: MultiTerm) -> tuple[np.ndarray, np.ndarray]:
-        """Fuzzy, prefix and wildcard terms: an OR of the index's terms they stand for (Whoosh's own)."""
+    def multi_term_words(self, query: MultiTerm) -> list:
+        """The index's words a fuzzy, prefix or wildcard term stands for (Whoosh's own), the
+        MAX_EXPANDED_TERMS most frequent when there are more, with a notice saying so."""
         fieldname = query.field()
         if fieldname not in self.schema:
-            words = []
-        elif type(query) is Q.FuzzyTerm and fieldname == "spell" and self.vocabulary is not None:
+            return []
+        if type(query) is Q.FuzzyTerm and fieldname == "spell" and self.vocabulary is not None:
             words = self.vocabulary.get().within(query.text, query.maxdist, query.prefixlength)
         else:
             words = self.view.expand(query)
+        if len(words) > MAX_EXPANDED_TERMS:
+            frequency = self.view.doc_frequency
+            kept = set(heapq.nlargest(MAX_EXPANDED_TERMS, words, key=lambda w: frequency(fieldname, w)))
+            self.notices.append(f"«{query.text}» matches {len(words):,} words: the {MAX_EXPANDED_TERMS:,} most frequent "
+                                "were searched. Type more letters to search the others.")
+            words = [w for w in words if w in kept]
+        return words
+
+    def _multi_term(self, query: MultiTerm) -> tuple[np.ndarray, np.ndarray]:
+        """Fuzzy, prefix and wildcard terms: an OR of the index's terms they stand for."""
+        fieldname = query.field()
         mask, scores = self._empty()
-        for word in words:
+        for word in self.multi_term_words(query):
             text = word if isinstance(word, str) else self.schema[fieldname].from_bytes(word)
             m, s = self._term(fieldname, text, query.boost)
             mask |= m

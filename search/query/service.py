@@ -24,7 +24,8 @@ from search.index.facets import facet_values
 from search.index.schema import build_schema, language_group
 from search.query.expansion import load_expansion
 from search.query.generation import ServedGeneration
-from search.query.highlight import mark, match_spans, query_terms, snippet
+from search.query.highlight import TermExpander, mark, match_spans, query_terms, snippet
+from search.query.lead import body_start, title_end
 from search.query.parse import ParsedQuery, parse_query
 from search.query.results import DocumentView, Hit, SORTS, SearchRequest, SearchResults, split_list, stored_document
 from search.query.scoring import ArrayScorer
@@ -132,13 +133,14 @@ class SearchService:
         timed_out = timed_out or more_timeout
         page_docs = page_docs[start:start + request.per_page]
         marks: dict[str, tuple] = {}  # the query's terms to mark, by language of the results
-        hits = [self._hit(gen, docnum, score, parsed, marks) for docnum, score in page_docs]
-        notices = list(parsed.notices)
+        expander = TermExpander(scorer.multi_term_words, scorer.counts)
+        hits = [self._hit(gen, docnum, score, parsed, marks, expander) for docnum, score in page_docs]
+        notices = list(dict.fromkeys(parsed.notices + scorer.notices))
         if timed_out:
             notices.append("The search took too long and was stopped: results may be incomplete. Try more specific words.")
         suggestion = suggest_query(gen.view(), request.q, parsed, gen.vocabulary) if request.q.strip() else None
         return SearchResults(request.q, total, request.page, request.per_page, hits, facets, suggestion,
-                             notices, timed_out, sort)
+                             notices, timed_out, sort, also=parsed.also)
 
     def _matching(self, gen: ServedGeneration, parsed: ParsedQuery, scorer: ArrayScorer) -> tuple[np.ndarray, bool]:
         """Boolean mask of the documents the query matches, stopped at the scorer's deadline."""
@@ -147,7 +149,7 @@ class SearchService:
         mask = np.zeros(gen.doc_count, dtype=bool)
         if parsed.query is Q.NullQuery:
             return mask, False
-        key = str(parsed.query)
+        key = repr(parsed.query)  # str() leaves out a phrase's slop and a term's boost
         cached = gen.cached_match(key)
         if cached is not None:
             return cached, False
@@ -199,13 +201,15 @@ class SearchService:
             order = np.lexsort((docnums, np.where(keys == 0, np.iinfo(np.int64).max, keys)))
         return [(int(docnums[i]), None) for i in order[:limit]]
 
-    def _hit(self, gen, docnum: int, score, parsed: ParsedQuery, marks: dict | None = None) -> Hit:
+    def _hit(self, gen, docnum: int, score, parsed: ParsedQuery, marks: dict | None = None,
+             expander: TermExpander | None = None) -> Hit:
         stored = gen.view().stored_fields(docnum)
         text, lang = stored.get("text", ""), stored.get("lang", "")
+        body = text[body_start(text, stored.get("title")):]  # a snippet never repeats the title or a date stamp
         marks = {} if marks is None else marks
         if lang not in marks:
-            marks[lang] = query_terms(parsed, lang)
-        spans = match_spans(text, lang, *marks[lang]) if any(marks[lang]) else []
+            marks[lang] = query_terms(parsed, lang, expander)
+        spans = match_spans(body, lang, *marks[lang]) if any(marks[lang]) else []
         return Hit(
             id=stored["id"],
             title=stored.get("title"),
@@ -215,7 +219,7 @@ class SearchService:
             organisations=split_list(stored.get("organisations")),
             people=split_list(stored.get("people")),
             source=stored.get("source", ""),
-            snippet=snippet(text, spans),
+            snippet=snippet(body, spans),
             score=score,
             copies=[c for c in gen.copies.get(stored["id"], []) if c != stored["id"]],
         )
@@ -235,8 +239,10 @@ class SearchService:
         stored = gen.view().stored_fields(docnum)
         fields = stored_document(stored)
         parsed = parse_query(q, self.schema, self.expansion)
-        marks = query_terms(parsed, fields["lang"]) if q.strip() else (set(), set(), set())
-        text_html = mark(fields["text"], match_spans(fields["text"], fields["lang"], *marks))
+        scorer = ArrayScorer(gen.view(), None, gen.vocabulary)
+        marks = query_terms(parsed, fields["lang"], TermExpander(scorer.multi_term_words, scorer.counts)) if q.strip() else ()
+        body = fields["text"][title_end(fields["text"], fields["title"]):]  # the title is the page's heading
+        text_html = mark(body, match_spans(body, fields["lang"], *marks) if any(marks) else [])
         view = DocumentView(fields, text_html, stored.get("raw") or "", related=list(gen.relations.get(doc_id, [])))
         if similar:
             view.similar = self._similar(gen, docnum, fields, similar)

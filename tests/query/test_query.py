@@ -102,11 +102,18 @@ def test_neighbouring_words_add_proximity_phrases(schema):
     assert any(isinstance(q, Q.Phrase) and q.slop > 1 and q.fieldname == "text_en" for q in query.leaves())
 
 
-def test_quoted_phrase_keeps_exact_matches_first_and_its_words_as_fallback(schema):
+def test_quoted_phrase_matches_its_words_as_written_and_never_widens(schema):
+    """The phrase is matched on the unstemmed fields, stop word included; the stemmed phrase only
+    scores (ExactPhrase's second part); no word of it is searched alone (issue: exact phrases)."""
+    from search.query.exact import ExactPhrase
+
     query = parse_query('"Charte de Riyad"', schema).query
-    leaves = list(query.leaves())
-    assert any(isinstance(q, Q.Phrase) and q.fieldname == "text_fr" and q.boost == 1.0 for q in leaves)
-    assert any(isinstance(q, Q.Term) and q.fieldname == "text_fr" and q.text == "chart" and q.boost < 1 for q in leaves)
+    assert isinstance(query, ExactPhrase)
+    exact = list(query.a.leaves())
+    assert {q.fieldname for q in exact} == {"exact_title", "exact_text"}
+    assert all(isinstance(q, Q.Phrase) and q.words == ["charte", "de", "riyad"] and q.slop == 1 for q in exact)
+    assert any(isinstance(q, Q.Phrase) and q.fieldname == "text_fr" for q in query.b.leaves())
+    assert not any(isinstance(q, Q.Term) for q in query.leaves())
 
 
 @pytest.mark.parametrize(

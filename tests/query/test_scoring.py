@@ -18,7 +18,7 @@ from conftest import sample_service
 
 QUERIES = [
     "heritage", "coopération culturelle", "education ministers", "ministre de l'éducation",
-    '"Islamic world"', '"coopération culturelle"', "title:cooperation", "educ*", "patrimoine~",
+    '"Islamic world"', '"coopération islamique"', "title:cooperation", "educ*", "patrimoine~",
     "culture NOT heritage", "Salim AlMalik", "Almalick", "signature accord", "year:2024 culture",
     "organsation", "développement durable jeunesse", "digital transformation",
     "ICESCO", "AICTO agreement", "ALECSO Tunis",

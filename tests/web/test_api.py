@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-SEARCH_KEYS = {"query", "total", "page", "per_page", "results", "facets", "suggestion", "notices", "timed_out"}
+SEARCH_KEYS = {"query", "total", "page", "per_page", "results", "facets", "suggestion", "notices", "also", "timed_out"}
 RESULT_KEYS = {"id", "title", "lang", "date", "year", "organisations", "people", "source", "snippet"}
 FACETS = ("org", "person", "year", "lang")
 XSS = "<script>alert(1)</script>"
