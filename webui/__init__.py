@@ -14,6 +14,10 @@ SETTINGS = {
     "INDEX_DIR": (str(PROJECT_ROOT / "index_data"), "Folder where the index generations are written."),
     "SEARCH_TIME_LIMIT": (2.0, "Seconds a search may run before it answers with what it has."),
     "EXPORT_LIMIT": (10_000, "Most results one CSV/JSON export holds."),
+    "EXTRACT_TIME_LIMIT": (60.0, "Seconds `flask reindex` may spend extracting one file before it stops that file's "
+                                 "worker and retries it without entity extraction (then skips it)."),
+    "EXTRACT_MEMORY_LIMIT": (1024, "Megabytes one file's extraction may take beyond its worker's start; past it the "
+                                   "file is retried without entity extraction (then skipped)."),
     "BABEL_DEFAULT_LOCALE": ("en", "Interface language when the browser states no preference."),
 }
 

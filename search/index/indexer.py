@@ -18,11 +18,12 @@ from pathlib import Path
 from search.index import store
 from search.index.backends import engine_for
 from search.index.engine import Engine, GenerationWriter
-from search.index.extraction import Extraction, extracted
+from search.index.extraction import DEFAULT_BUDGET, Extraction, extracted
 from search.index.facets import build_facet_tables, read_datenum, save_facet_tables
 from search.index.learning import ALIASES_FILE, learn_entities, save_knowledge
 from search.index.relating import RelationsError, RelationsJob
 from search.index.scanning import FileState, scan
+from search.index.workers import Budget
 from search.ingest.documents import Skipped, content_hash, list_files, printable_source
 from search.ingest.extract import ExtractionContext, find_common_lines
 from search.ingest.formats import supported_extensions
@@ -75,6 +76,7 @@ class _Plan:
     old_files: dict[str, dict]
     files_meta: dict[str, dict]
     context: ExtractionContext
+    budget: Budget
     signatures: dict[str, list[dict]] = field(default_factory=dict)  # relations: per re-extracted file
 
 
@@ -101,9 +103,11 @@ def reindex(
     full: bool = False,
     progress: Progress | None = None,
     engine: Engine | None = None,
+    budget: Budget | None = None,
 ) -> ReindexSummary:
     """Index what is new or changed in docs_dir, drop what disappeared, publish atomically.
 
+    `budget` is what one file's extraction may spend (EXTRACT_TIME_LIMIT, EXTRACT_MEMORY_LIMIT).
     Raises store.IndexLockedError when another reindex runs, ReindexError when no document could
     be indexed, OSError when the index cannot be written; in every case the previous index serves.
     """
@@ -119,7 +123,8 @@ def reindex(
             )
         for name in _discard_unfinished(index_dir):
             summary.notes.append(f"removed {name}, an unfinished generation left by an interrupted reindex")
-        _run(engine or engine_for("whoosh"), docs_dir, index_dir, full, progress or (lambda *a: None), summary)
+        _run(engine or engine_for("whoosh"), docs_dir, index_dir, full, progress or (lambda *a: None), summary,
+             budget or DEFAULT_BUDGET)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -141,7 +146,7 @@ def _discard_unfinished(index_dir: Path) -> list[str]:
 
 
 def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: Progress,
-         summary: ReindexSummary) -> None:
+         summary: ReindexSummary, budget: Budget) -> None:
     live = store.current_generation(index_dir)
     meta = store.read_meta(live) if live else {}
     fingerprint = _fingerprint(docs_dir)
@@ -175,7 +180,7 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
     if changed:
         import_model_loader()
         model.start()
-    texts = raw_texts(changed)  # decoded once for both archive-wide passes
+    texts = raw_texts(changed, budget)  # decoded once for both archive-wide passes
     if full:
         common = find_common_lines(texts, len(changed))
     else:
@@ -185,7 +190,7 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
     if changed:
         model.join()
     context = ExtractionContext(common_lines=common, extra={"entities": knowledge})
-    plan = _Plan(removed, changed, old_files, files_meta, context)
+    plan = _Plan(removed, changed, old_files, files_meta, context, budget)
 
     generation = store.new_generation_dir(index_dir)
     # Related documents (copies, translations), from signatures kept in the generation.
@@ -231,7 +236,7 @@ def _write(engine: Engine, generation: Path, base: Path | None, plan: _Plan, sum
             for src in plan.removed:
                 writer.delete_source(src)
             summary.removed = len(plan.removed)
-            for i, outcome in enumerate(extracted(plan.changed, plan.context), 1):
+            for i, outcome in enumerate(extracted(plan.changed, plan.context, plan.budget), 1):
                 progress("indexing", i, len(plan.changed))
                 _pause_for_test("adding")
                 _index_file(writer, outcome, plan, summary)
@@ -262,6 +267,9 @@ def _index_file(writer: GenerationWriter, outcome: Extraction, plan: _Plan, summ
     if outcome.unreadable:
         summary.skipped.append(Skipped(source, outcome.unreadable))
         return
+    if outcome.degraded:
+        summary.notes.append(f"{printable_source(source)} was indexed without its people and organisations: "
+                             f"its extraction {outcome.degraded}")
     docs = outcome.docs
     if was_indexed:
         writer.delete_source(source)
