@@ -14,6 +14,7 @@ from .cleaning import clean_text, normalise_line
 from .dates import extract_date, find_dates
 from .documents import Document, document_id
 from .entities import entity_search_terms, extract_entities
+from .kinds import is_reference_page
 from .formats import RawText, UnreadableFile, read_raw
 from .language import UNDETERMINED, detect_language
 from .titles import extract_title, looks_like_title
@@ -89,7 +90,8 @@ def _document(source: str, part: int, text: str, raw: RawText, context: Extracti
     title = extract_title(cleaned)
     if title is None and hints.get("title") and looks_like_title(hints["title"]):
         title = hints["title"]  # a page or document title is evidence only when it reads as a headline
-    date = extract_date(cleaned) or hints.get("date")
+    # An encyclopedia entry's dates are history (a founding, a membership), not its publication.
+    date = None if is_reference_page(text, cleaned, title) else extract_date(cleaned) or hints.get("date")
     knowledge = context.extra.get("entities")
     people, organisations = extract_entities(cleaned, lang, knowledge)
     return Document(
