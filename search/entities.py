@@ -348,6 +348,16 @@ def _french_name(match: re.Match) -> bool:
             or any(a[0].isupper() for a in adjectives) or bool(re.search(rf"[a-zà-ÿ]{{4,}}{_SP}{_ADJ}$", rest)))
 
 
+def is_organisation_name(line: str, knowledge: Knowledge | None = None) -> bool:
+    """True when a line is one organisation's name and nothing else (a site's masthead, say)."""
+    knowledge = knowledge or package_knowledge()
+    line = line.strip(" .")
+    if knowledge.org_pattern.fullmatch(fold(line)) or _ORG_EN.fullmatch(line):
+        return True
+    match = _ORG_FR.fullmatch(line)
+    return bool(match and _french_name(match))
+
+
 def extract_entities(text: str, lang: str, knowledge: Knowledge | None = None) -> tuple[list[str], list[str]]:
     """(people, organisations) named in a cleaned text, as canonical values."""
     knowledge = knowledge or package_knowledge()

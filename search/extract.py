@@ -5,13 +5,14 @@ per article: the first keeps the file's id, the others get `<file-id>-2`, `-3`, 
 """
 from __future__ import annotations
 
-from collections import Counter
+import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cleaning import clean_text, normalise_line
-from .dates import extract_date, find_dates
+from .dates import extract_date, find_dates, is_date_line
 from .documents import Document, document_id
 from .entities import entity_search_terms, extract_entities
 from .kinds import is_reference_page
@@ -19,11 +20,20 @@ from .formats import RawText, UnreadableFile, read_raw
 from .language import UNDETERMINED, detect_language
 from .titles import extract_title, looks_like_title
 
+_WORD = re.compile(r"\w{3,}")
+
 # A line is site chrome when it recurs on this share of the archive's files (and on at least
 # COMMON_LINE_MIN_FILES of them); titles repeated by a few copies of one article stay.
 COMMON_LINE_SHARE = 0.05
 COMMON_LINE_MIN_FILES = 5
 COMMON_LINE_MAX_WORDS = 40
+# A masthead (a site's own name, a section's) is a short line among the first lines of at least two
+# files, over lines that share fewer than this share of their words (different articles).
+MASTHEAD_LINES = 3
+MASTHEAD_FOLLOWING = 3
+MASTHEAD_MAX_WORDS = 12
+MASTHEAD_MAX_OVERLAP = 0.3
+MASTHEAD_COMPARED = 8  # files compared per line: the comparison stays small on a big site
 # An article of a listing: a headline, then a body of at least this many words in at least
 # this many paragraphs, with a date of its own near its top. Subheadings of one article fail
 # the date test (or the body test), so an ordinary article is never split.
@@ -45,13 +55,33 @@ class ExtractionContext:
 
 
 def find_common_lines(texts: Iterable[str], total: int) -> frozenset[str]:
-    """Lines (normalised, lowercased) that recur on many files: structural chrome of the sites."""
+    """Lines (normalised, lowercased) that recur on many files, and the mastheads that open several
+    files over different articles: structural chrome of the sites."""
     counts: Counter[str] = Counter()
+    tops: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     for text in texts:
-        lines = {normalise_line(line).lower() for line in text.split("\n")}
-        counts.update(line for line in lines if line and len(line.split()) <= COMMON_LINE_MAX_WORDS)
+        lines = [normalise_line(line) for line in text.split("\n")]
+        counts.update({line.lower() for line in lines if line and len(line.split()) <= COMMON_LINE_MAX_WORDS})
+        head = [line for line in lines if line][:MASTHEAD_LINES + MASTHEAD_FOLLOWING]
+        opening: dict[str, tuple[str, ...]] = {}
+        for i, line in enumerate(head[:MASTHEAD_LINES]):
+            if len(line.split()) <= MASTHEAD_MAX_WORDS:
+                opening.setdefault(line.lower(), tuple(head[i + 1:i + 1 + MASTHEAD_FOLLOWING]))
+        for line, following in opening.items():
+            tops[line].append(following)
     threshold = max(COMMON_LINE_MIN_FILES, int(total * COMMON_LINE_SHARE))
-    return frozenset(line for line, n in counts.items() if n >= threshold)
+    common = {line for line, n in counts.items() if n >= threshold}
+    return frozenset(common | {line for line, following in tops.items() if _masthead(line, following)})
+
+
+def _masthead(line: str, following: list[tuple[str, ...]]) -> bool:
+    """A line opening several files over different articles is the site's own name or a section's,
+    never their headline; copies of one article (the same words under them) keep theirs."""
+    if len(following) < 2 or is_date_line(line) or re.fullmatch(r"[\d\s/.:-]+", line):
+        return False
+    words = [set(_WORD.findall(" ".join(lines).lower())) for lines in following[:MASTHEAD_COMPARED]]
+    return any(a and b and len(a & b) / len(a | b) < MASTHEAD_MAX_OVERLAP
+               for i, a in enumerate(words) for b in words[i + 1:])
 
 
 def read_file_text(data: bytes, path: Path):

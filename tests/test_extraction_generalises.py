@@ -113,3 +113,67 @@ def test_encyclopedia_chrome_is_removed(text, chrome):
     for piece in chrome:
         assert piece not in cleaned
     assert "intergouvernementale" in cleaned or "intergovernmental" in cleaned
+
+
+BODY_EN = ("The delegation reviewed the programmes of cooperation in education, culture and science, and the two "
+           "sides agreed to prepare a joint plan of action for the coming two years with their national partners.")
+BODY_FR = ("La délégation a passé en revue les programmes de coopération dans l'éducation, la culture et les sciences, "
+           "et les deux parties sont convenues de préparer un plan d'action commun pour les deux prochaines années.")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A title bar's separators left at the end or the start of the headline.
+    (f"Regional forum on manuscripts opens in Niamey | |\n\n{BODY_EN}", "Regional forum on manuscripts opens in Niamey"),
+    (f"– Ouverture à Niamey du forum régional sur les manuscrits –\n\n{BODY_FR}",
+     "Ouverture à Niamey du forum régional sur les manuscrits"),
+    # The site's own name (an organisation's) above the headline: a masthead.
+    (f"Ministry of Higher Education and Scientific Research\nMinister receives the delegation of the regional council\n{BODY_EN}",
+     "Minister receives the delegation of the regional council"),
+    (f"Université nationale de Niamey\nLe recteur reçoit la délégation du conseil régional\n{BODY_FR}",
+     "Le recteur reçoit la délégation du conseil régional"),
+    # A one-sentence headline with its full stop, over a press release's dateline.
+    (f"The regional council approves a plan to protect manuscripts in conflict areas.\nNIAMEY, Niger, May 17, 2024 /Agency/ — {BODY_EN}",
+     "The regional council approves a plan to protect manuscripts in conflict areas."),
+    (f"Le conseil régional adopte un plan de protection des manuscrits.\nNIAMEY (Agence) - {BODY_FR}",
+     "Le conseil régional adopte un plan de protection des manuscrits."),
+    # The lede's first sentence (it names the weekday) is no headline.
+    (f"The Sahel Regional Library Council entered into a partnership with the University of Niamey on Wednesday in the presence of ministers\n{BODY_EN}",
+     None),
+    (f"Le Conseil régional des bibliothèques du Sahel a conclu mercredi un partenariat avec l'université de Niamey en présence des ministres\n{BODY_FR}",
+     None),
+])
+def test_headline_kinds(text, expected):
+    assert extract_title(clean_text(text)) == expected
+
+
+def _pages(tmp_path, pages: dict[str, str]) -> dict[str, object]:
+    from search.extract import find_common_lines
+
+    for name, text in pages.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    context = ExtractionContext(common_lines=find_common_lines(list(pages.values()), len(pages)))
+    return {name: extract_documents(name, tmp_path / name, text.encode(), context, "x")[0] for name, text in pages.items()}
+
+
+@pytest.mark.parametrize("masthead, articles", [
+    ("Sahel Chronicle Online", {
+        "Manuscripts of Timbuktu digitised": BODY_EN,
+        "New museum opens its doors in Agadez": "The museum of Agadez opened its doors to the public with an "
+                                                "exhibition of jewellery, saddles and textiles lent by families of the city.",
+    }),
+    ("Le Courrier du Sahel", {
+        "Les manuscrits de Tombouctou numérisés": BODY_FR,
+        "Un nouveau musée ouvre ses portes à Agadez": "Le musée d'Agadez a ouvert ses portes au public avec une "
+                                                      "exposition de bijoux, de selles et de tissus prêtés par les familles.",
+    }),
+])
+def test_a_sites_own_name_is_learned_from_the_tops_of_its_pages(tmp_path, masthead, articles):
+    pages = {f"p{i}.txt": f"{masthead}\n{headline}\n{body}" for i, (headline, body) in enumerate(articles.items())}
+    docs = _pages(tmp_path, pages)
+    assert [docs[f"p{i}.txt"].title for i in range(len(articles))] == list(articles)
+
+
+def test_copies_of_one_article_keep_their_shared_headline(tmp_path):
+    headline = "Manuscripts of Timbuktu digitised by the regional council"
+    docs = _pages(tmp_path, {"a.txt": f"{headline}\n{BODY_EN}", "b.txt": f"{headline}\nNiamey –\n{BODY_EN}"})
+    assert docs["a.txt"].title == docs["b.txt"].title == headline
