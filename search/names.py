@@ -44,9 +44,12 @@ class NameRules:
     articles: frozenset[str]
     surname_particles: dict
     not_names: frozenset[str]
+    not_person_heads: frozenset[str]
     run: re.Pattern
     before: re.Pattern
     after: re.Pattern
+    said: re.Pattern
+    attributed: re.Pattern
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +70,11 @@ def name_rules() -> NameRules:
     # short complement and a comma ("le ministre des Affaires étrangères, X").
     before = rf"(?:\b(?:{lower_titles}|{role_words})\s+|\b(?:{role_words})\b[^.;:()\n]{{0,60}},\s+)$"
     after = rf"\s*(?:,|\()\s*(?:[^\s,.;:()]+\s+){{0,4}}?(?:{role_words})\b"
+    verbs = "|".join(re.escape(fold(v)) for v in sorted(hon.get("speech_verbs", []), key=len, reverse=True))
+    sources = "|".join(re.escape(fold(a)) for a in sorted(hon.get("attributions", []), key=len, reverse=True))
+    # Speech and attribution mark a name only when nothing else does (see find_mentions).
+    said = rf"(?:\s*,)?\s+(?:{verbs})\b" if verbs else r"(?!)"
+    attributed = rf"\b(?:{sources})\s+$" if sources else r"(?!)"
     return NameRules(
         titles=titles,
         abbreviations=frozenset(fold(t) for t in hon["abbreviations"]),
@@ -75,9 +83,12 @@ def name_rules() -> NameRules:
         articles=frozenset(parts["article_prefixes"]),
         surname_particles={fold(k): v for k, v in parts["surname_particles"].items()},
         not_names=frozenset(fold(w) for w in parts["not_names"]["words"]),
+        not_person_heads=frozenset(fold(w) for w in hon.get("not_person_heads", [])),
         run=re.compile(run),
         before=re.compile(before),
         after=re.compile(after),
+        said=re.compile(said),
+        attributed=re.compile(attributed),
     )
 
 
@@ -172,6 +183,7 @@ class Mention:
 
     words: list[str]
     triggered: bool
+    weak: bool = False  # marked only by a verb of speech or an attribution
 
 
 def _valid(word: str, rules: NameRules) -> bool:
@@ -208,7 +220,7 @@ def find_mentions(text: str, folded: str | None = None) -> list[Mention]:
     mentions = []
     for match in rules.run.finditer(text):
         words = match.group().split()
-        triggered = False
+        triggered = weak = False
         cut = 0
         for i, w in enumerate(words):
             f = fold(w).rstrip(".")
@@ -223,14 +235,32 @@ def find_mentions(text: str, folded: str | None = None) -> list[Mention]:
         words = [w.rstrip(".") if len(w.rstrip(".")) > 1 and fold(w).rstrip(".") not in rules.titles else w
                  for w in words[cut:]]
         start, end = match.start(), match.end()
+        if _names_a_thing(words, text, end, rules):
+            continue  # "Ahmad Jaam’s Mausoleum", "King Abdullah Economic City": a place or a body
         if not triggered and cut == 0:
             triggered = bool(rules.before.search(folded, max(0, start - 90), start)) or bool(
                 rules.after.match(folded, end, end + 60))
+            if not triggered and len(content_words(words)) >= 2 and not any(w.isupper() for w in words):
+                # The subject of a verb of speech, or the source of a quote, is a person.
+                weak = triggered = bool(rules.said.match(folded, end, end + 30)) or bool(
+                    rules.attributed.search(folded, max(0, start - 40), start))
         segs = _segments(words, rules)
         for n, seg in enumerate(segs):
             # Only the sequence next to the title or role is the one it names.
-            mentions.append(Mention(seg, triggered and n == 0 and seg[0] == words[0] if cut else triggered))
+            mentions.append(Mention(seg, triggered and n == 0 and seg[0] == words[0] if cut else triggered, weak))
     return mentions
+
+
+_NEXT_WORD = re.compile(r"(?:['’]s)?[ \u00a0]+([^\W\d_][\w-]*)")
+
+
+def _names_a_thing(words: list[str], text: str, end: int, rules: NameRules) -> bool:
+    """True when a capitalised sequence holds or is followed by the capitalised head noun of a
+    place or a body ("Ahmad Jaam’s Mausoleum", "King Abdullah Economic City")."""
+    if any(fold(w).rstrip(".").removesuffix("'s") in rules.not_person_heads for w in words):
+        return True
+    following = _NEXT_WORD.match(text, end, end + 40)
+    return bool(following and following.group(1)[:1].isupper() and fold(following.group(1)) in rules.not_person_heads)
 
 
 def resolve_people(text: str, lang: str, knowledge) -> list[str]:
@@ -240,7 +270,13 @@ def resolve_people(text: str, lang: str, knowledge) -> list[str]:
     surnames: dict[str, set] = defaultdict(set)
     pending: list[Mention] = []
     person_rules = lang in ("fr", "en")
+    # Names marked only by speech or attribution come last: "Abdel Ghaffar said" is the document's
+    # "Khaled Abdel Ghaffar" when it names him in full.
+    mentions = [m for m in mentions if not m.weak] + [m for m in mentions if m.weak]
     for mention in mentions:
+        if mention.weak and mention.words and skeleton(mention.words[-1]) in surnames and \
+                (knowledge.person_keys.get(person_key(mention.words)) or person_key(mention.words)) not in forms:
+            continue
         key = person_key(mention.words)
         key = knowledge.person_keys.get(key, key)
         if key and ((mention.triggered and person_rules) or key in knowledge.people):
