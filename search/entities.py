@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .names import acronym_start, choose_canonical, name_variants, display_form, find_mentions, fold, name_rules, person_key, resolve_people, skeleton, surname_of
+from .dates import find_dates
 from .resources import package_toml, read_user_toml
 
 _ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9&]*[A-Z][A-Za-z0-9&]*(?![\w-])")
@@ -48,14 +49,15 @@ _SP = r"[ \t]+"
 _ROLES_EN = r"(?:Chairman|President|Director|Minister|Secretary|Head|Member|Ambassador|Dr|Mr|Ms|H\.E)\b"
 _ORG_EN = re.compile(
     rf"(?:{_CAP}{_SP}(?:(?:and|&){_SP})?)*(?:{_HEADS_EN})\b(?:{_SP}(?:of|for|on){_SP}(?:the{_SP})?{_CAP}"
-    rf"(?:(?:,{_SP}(?:and|&){_SP}|,{_SP}|{_SP}(?:(?:and|&|the|of|for|on){_SP})*)(?!\w+ed\b|{_ROLES_EN}){_CAP}(?<![’']s)){{0,5}})?")
+    rf"(?:(?:,{_SP}(?:and|&){_SP}|,{_SP}|{_SP}(?:(?:and|&|the|of|for|on){_SP})*)(?!\w+ed\b|{_ROLES_EN}){_CAP}(?<![’']s)"
+    rf"(?:{_SP}d['’][A-ZÀ-Þ][\w-]*)?){{0,5}})?")
 # French names: a head noun, adjectives, then complements joined by de/pour/et ("Commission nationale
 # marocaine pour l’éducation, les sciences et la culture"). Adjectives are told from verbs by ending.
 _ADJ = r"[a-zà-ÿ-]{2,}(?:eur|eure|al|ale|ales|aux|ien|ienne|ain|aine|ais|aise|ique|iques|el|elle|if|ive|ier|ière|aire|ois|oise|iste|ati|ente|abe|abes|ie|il|ile)"
 _ORG_FR = re.compile(
-    rf"\b(?P<head>{_HEADS_FR})(?P<adj>(?:{_SP}(?:{_ADJ}\b|(?!(?:Mme|M|Dr|Pr|Mr|Son)\b)[A-ZÀ-Þ][\w’'-]+)){{0,3}})"
+    rf"\b(?P<head>{_HEADS_FR})(?P<adj>(?:{_SP}(?:{_ADJ}\b|(?!(?:Mme|M|Dr|Pr|Mr|Son)\b)(?:[A-ZÀ-Þ][\w’'-]+|[IVX]+\b))){{0,3}})"
     rf"(?P<rest>(?:,?{_SP}(?:et{_SP})?(?:de{_SP}la|de{_SP}l['’]|pour{_SP}la|pour{_SP}l['’]|pour{_SP}les|pour{_SP}le|de|du|des|pour|la|les)[ \t]*"
-    rf"(?!(?:{_HEADS_FR}|Mme|M\.|Dr|Pr|Mr|Son|Directeur|Directrice|Président|Présidente|Secrétaire|Ministre|Conférence)\b)(?:[A-ZÀ-Þ][\w’'-]*(?:{_SP}d['’][A-ZÀ-Þ][\w-]*)?|(?!dans\b|pendant\b|année|vingt|[a-zà-ÿ]+(?:er|ir|dre|tre|vre)\b)[a-zà-ÿ]{{4,}})(?:{_SP}(?:[A-ZÀ-Þ][\w’'-]*|{_ADJ}\b))*)*)")
+    rf"(?!(?:{_HEADS_FR}|Mme|M\.|Dr|Pr|Mr|Son|Directeur|Directrice|Président|Présidente|Secrétaire|Ministre|Conférence)\b)(?:[A-ZÀ-Þ][\w’'-]*(?:{_SP}d['’][A-ZÀ-Þ][\w-]*)?|(?!dans\b|pendant\b|année|vingt|[a-zà-ÿ]+(?:er|ir|dre|tre|vre)\b)[a-zà-ÿ]{{4,}}(?:-[a-zà-ÿ]+)*)(?:{_SP}(?:[A-ZÀ-Þ][\w’'-]*|{_ADJ}\b))*)*)")
 
 
 @dataclass
@@ -358,11 +360,86 @@ def is_organisation_name(line: str, knowledge: Knowledge | None = None) -> bool:
     return bool(match and _french_name(match))
 
 
+# Words glued across markup: an acronym onto the next name ("ALECSOArab League"), a title onto a
+# name ("MsMunaSaeed"). Legitimate inner capitals (AlMalik, McDonald) have fewer letters around them.
+_GLUED_ACRONYM = re.compile(r"(?<=[A-Z]{3})(?=[A-Z][a-z]{2})")
+_GLUED_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Mme|Mlle|Pr|Eng)(?=[A-Z][a-z])[A-Za-z]+")
+# A state's own name built like an organisation's ("Union of the Comoros", "Russian Federation").
+_STATE_HEADS = frozenset({"union", "federation", "republic", "republique", "kingdom", "royaume", "emirates",
+                          "states", "etats", "sultanate", "sultanat", "state", "etat"})
+
+
+def unglue(text: str) -> str:
+    """Text with words glued across markup put apart again (entity extraction reads this)."""
+    text = _GLUED_ACRONYM.sub(" ", text)
+    return _GLUED_TITLE.sub(lambda m: re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=^(?:Mr|Ms|Dr|Pr))(?=[A-Z])|(?<=^(?:Mrs|Mme|Eng))(?=[A-Z])|(?<=^Mlle)(?=[A-Z])",
+                                                " ", m.group()), text)
+
+
+@lru_cache(maxsize=1)
+def _place_words() -> frozenset[str]:
+    """Names of countries and territories, and of languages (which give nationality adjectives:
+    Russian, Arabic), in English and French, folded: Babel's CLDR data."""
+    from babel import Locale
+
+    words: set[str] = set()
+    for code in ("en", "fr"):
+        locale = Locale.parse(code)
+        for name in [*locale.territories.values(), *locale.languages.values()]:
+            words.update(re.findall(r"\w+", fold(name)))
+    return frozenset(w for w in words if len(w) > 3)
+
+
+def is_state_name(name: str) -> bool:
+    """True for a country's name built like an organisation's: a state head noun and place words."""
+    key = name_key(name)
+    words = set(key.split()) - _LINKS - {"the"}
+    heads = words & _STATE_HEADS
+    if heads == {"union"} and not key.startswith("union"):
+        return False  # "African Union", "European Union" are organisations; "Union of the Comoros" is a state
+    return bool(heads) and bool(words - heads) and words - heads <= _place_words()
+
+
+# Outlets credited by a page: an agency after a dateline ("RABAT (MAP) –", "Cairo (UNA-OIC) –",
+# "(MENAFN- Gulf Times)"), a wire between slashes ("/PRNewswire/ —"), a feed's footer ("appeared
+# first on X", "est apparu en premier sur X"), a syndication tag ("(MENAFN- Gulf Times)") and a
+# closing credit line ("S.L. (avec MAP)", "Source : APS").
+_CREDITS = (
+    re.compile(r"^(?:[A-ZÀ-Þ][\w'’.-]*(?:[ ,]+[A-ZÀ-Þ][\w'’.-]*){0,3},?[ \t]*)?\((?P<credit>[A-Z][^()\n]{1,40})\)[ \t]*[-–—:]", re.M),
+    re.compile(r"/(?P<credit>[A-Z][\w.-]{2,30})/[ \t]*[-–—]"),
+    re.compile(r"(?:appeared first on|est apparu en premier sur)[ \t]+(?P<credit>[^\n]+?)\.?[ \t]*$", re.M),
+    re.compile(r"\((?P<credit>[A-Z]{2,}-[ \t]+[A-Z][^()\n]{1,30})\)"),
+    re.compile(r"^(?:[A-Z][A-Z.]{1,7}[ \t]*)?\(?(?:avec|with|source[ \t]*:)[ \t]*(?P<credit>[A-Z][\w.&-]+(?:[ \t][A-Z][\w.&-]+){0,3})\)?\.?[ \t]*$", re.M | re.I),
+)
+_CREDIT_PARTS = re.compile(r"[ \t]*(?:/|-[ \t]+|,[ \t]*)[ \t]*")
+
+
+def credited_outlets(raw: str, knowledge: Knowledge | None = None) -> list[str]:
+    """News agencies and outlets a page credits in its datelines, wires and footers (read from the
+    raw text: cleaning removes the footers), as canonical values."""
+    knowledge = knowledge or package_knowledge()
+    found = []
+    for pattern in _CREDITS:
+        for match in pattern.finditer(raw):
+            for part in _CREDIT_PARTS.split(match.group("credit").strip()):
+                part = part.strip(" .")
+                if not re.fullmatch(r"[A-ZÀ-Þ][\w.&’'-]*(?: (?:(?:of|the|du|de|des|la|le)\s)?[A-ZÀ-Þ][\w.&’'-]*){0,4}", part) \
+                        or find_dates(part) \
+                        or fold(part) in _place_words() or fold(part) in name_rules().not_names:
+                    continue
+                # "UNA-OIC" is the agency UNA tagged with its parent body, when UNA is known.
+                first = part.split("-")[0]
+                found.append(knowledge.org_acronyms.get(part) or _known_name(part, knowledge)
+                             or knowledge.org_acronyms.get(first) or part)
+    return found
+
+
 def extract_entities(text: str, lang: str, knowledge: Knowledge | None = None) -> tuple[list[str], list[str]]:
     """(people, organisations) named in a cleaned text, as canonical values."""
     knowledge = knowledge or package_knowledge()
+    text = unglue(text)
     people = sorted(set(resolve_people(text, lang, knowledge)))
-    organisations = sorted(set(_organisations(text, knowledge)))
+    organisations = sorted({o for o in _organisations(text, knowledge) if not is_state_name(o)})
     return people, organisations
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from .cleaning import clean_text, normalise_line
 from .dates import extract_date, find_dates, is_date_line
 from .documents import Document, document_id
-from .entities import entity_search_terms, extract_entities
+from .entities import credited_outlets, entity_search_terms, extract_entities
 from .kinds import is_reference_page
 from .formats import RawText, UnreadableFile, read_raw
 from .language import UNDETERMINED, detect_language
@@ -124,6 +124,7 @@ def _document(source: str, part: int, text: str, raw: RawText, context: Extracti
     date = None if is_reference_page(text, cleaned, title) else extract_date(cleaned) or hints.get("date")
     knowledge = context.extra.get("entities")
     people, organisations = extract_entities(cleaned, lang, knowledge)
+    organisations = sorted(set(organisations) | set(credited_outlets(text, knowledge)))
     return Document(
         id=document_id(source, part),
         source=source,

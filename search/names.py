@@ -240,11 +240,15 @@ def find_mentions(text: str, folded: str | None = None) -> list[Mention]:
         if not triggered and cut == 0:
             triggered = bool(rules.before.search(folded, max(0, start - 90), start)) or bool(
                 rules.after.match(folded, end, end + 60))
-            if not triggered and len(content_words(words)) >= 2 and not any(w.isupper() for w in words):
-                # The subject of a verb of speech, or the source of a quote, is a person.
-                weak = triggered = bool(rules.said.match(folded, end, end + 30)) or bool(
-                    rules.attributed.search(folded, max(0, start - 40), start))
         segs = _segments(words, rules)
+        if not triggered and segs and len(content_words(segs[-1])) >= 2 and not any(w.isupper() for w in segs[-1]):
+            # The subject of a verb of speech, or the source of a quote ("Selon X", where the
+            # sentence's capital joins "Selon" to the name), is a person.
+            seg_start = start + match.group().rfind(segs[-1][0])
+            weak = triggered = len(segs) == 1 and bool(rules.said.match(folded, end, end + 30)) or bool(
+                rules.attributed.search(folded, max(0, seg_start - 40), seg_start))
+            if weak:
+                segs = segs[-1:]
         for n, seg in enumerate(segs):
             # Only the sequence next to the title or role is the one it names.
             mentions.append(Mention(seg, triggered and n == 0 and seg[0] == words[0] if cut else triggered, weak))

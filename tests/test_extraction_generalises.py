@@ -177,3 +177,64 @@ def test_copies_of_one_article_keep_their_shared_headline(tmp_path):
     headline = "Manuscripts of Timbuktu digitised by the regional council"
     docs = _pages(tmp_path, {"a.txt": f"{headline}\n{BODY_EN}", "b.txt": f"{headline}\nNiamey –\n{BODY_EN}"})
     assert docs["a.txt"].title == docs["b.txt"].title == headline
+
+
+from search.entities import credited_outlets, extract_entities, is_state_name  # noqa: E402
+
+
+@pytest.mark.parametrize("text, lang, person", [
+    # Subjects of verbs of speech and sources of quotes, with no title or role near them.
+    ("Amina Diallo said the programme would reach every school of the region.", "en", "Amina Diallo"),
+    ("According to Amina Diallo, the programme will reach every school.", "en", "Amina Diallo"),
+    ("Amina Diallo a souligné l'importance du programme pour les écoles.", "fr", "Amina Diallo"),
+    ("Selon Amina Diallo, le programme touchera toutes les écoles.", "fr", "Amina Diallo"),
+    # Words glued across markup: the title and the name put apart again.
+    ("The session was opened by MsAminaDiallo, Director of the Centre.", "en", "Amina Diallo"),
+])
+def test_people_named_without_title_or_role(text, lang, person):
+    assert person in extract_entities(text, lang)[0]
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("The delegation visited Ahmad Jaam’s Mausoleum and the old town.", "en"),
+    ("The forum was held at King Abdullah Economic City, which said it welcomed the guests.", "en"),
+    ("La délégation a visité le Mausolée Mohammed V, qui a souligné son histoire.", "fr"),
+])
+def test_places_and_projects_built_like_names_are_no_people(text, lang):
+    assert extract_entities(text, lang)[0] == []
+
+
+@pytest.mark.parametrize("text, outlets", [
+    ("RABAT (MAP) - Le ministre a reçu la délégation.", ["MAP"]),
+    ("Dakar (APS) – La conférence s'est ouverte lundi.", ["APS"]),
+    ("(WIRE- Sahel Times) The conference opened on Monday.", ["WIRE", "Sahel Times"]),
+    ("NIAMEY, Niger, May 17, 2024 /SahelWire/ — The conference opened.", ["SahelWire"]),
+    ("The post Forum opens appeared first on Sahel Monitor.", ["Sahel Monitor"]),
+    ("L’article Le forum s’ouvre est apparu en premier sur Le Courrier du Sahel.", ["Le Courrier du Sahel"]),
+    ("S.L. (avec APS)", ["APS"]),
+    ("Niamey, le 27 mai 2019 - Le Premier ministre se rendra à Dakar.", []),
+])
+def test_agencies_and_outlets_credited_in_datelines_and_footers(text, outlets):
+    assert credited_outlets(text) == outlets
+
+
+@pytest.mark.parametrize("name, state", [
+    ("Union of the Comoros", True),
+    ("Russian Federation", True),
+    ("Royaume du Maroc", True),
+    ("African Union", False),
+    ("Union africaine", False),
+    ("Arab League", False),
+    ("International Federation of Library Associations", False),
+])
+def test_states_are_not_organisations(name, state):
+    assert is_state_name(name) is state
+
+
+@pytest.mark.parametrize("text, lang, organisation", [
+    ("The Ministry of Communication of Côte d’Ivoire signed the agreement.", "en", "Ministry of Communication of Côte d’Ivoire"),
+    ("Les étudiants de l’Université Mohammed V de Rabat ont participé.", "fr", "Université Mohammed V de Rabat"),
+    ("L’Institut supérieur des beaux-arts de Tunis a accueilli l’exposition.", "fr", "Institut supérieur des beaux-arts de Tunis"),
+])
+def test_organisation_names_are_read_whole(text, lang, organisation):
+    assert organisation in extract_entities(text, lang)[1]
