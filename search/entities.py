@@ -34,7 +34,7 @@ _HEADS_EN = ("Organization|Organisation|University|Commission|Committee|Council|
              "Association|Institute|Bank|Federation|Union|Authority|Academy|School|Program|Programme|Fund|"
              "Corporation|Company|League|Ministry|Service|Park|Group|Network|Office")
 _HEADS_FR = ("Organisation|Commission|Comité|Conseil|Centre|Agence|Fondation|Association|Institut|Banque|"
-             "Fédération|Union|Ligue|Université|université|Académie|École|Ecole|Groupe|Fonds|Autorité|ministère|Ministère|Bureau")
+             "Fédération|Union|Ligue|Université|université|Académie|École|Ecole|Groupe|Fonds|Autorité|ministère|Ministère|Bureau|Réseau")
 _LINKS = frozenset({"and", "the", "of", "for", "de", "la", "le", "les", "l", "pour", "et", "des", "du", "d"})
 _GENERIC = frozenset({"executive", "general", "permanent", "supreme", "higher", "joint", "steering", "advisory",
                       "trustees", "directors", "national", "ministers", "ministres", "affairs", "affaires", "foreign",
@@ -71,6 +71,7 @@ class Knowledge:
     person_keys: dict[str, str] = field(default_factory=dict)  # alias key -> canonical key
     surnames: dict[str, set] = field(default_factory=lambda: defaultdict(set))
     variants: dict[str, set] = field(default_factory=lambda: defaultdict(set))  # canonical -> forms seen
+    org_cross: dict[str, str] = field(default_factory=dict)  # cross-language key -> canonical (cross_key)
 
     @property
     def org_pattern(self) -> re.Pattern:
@@ -127,7 +128,8 @@ def _add_organisation(knowledge: Knowledge, canonical: str, acronyms: Iterable[s
 def _copy(knowledge: Knowledge) -> Knowledge:
     return Knowledge(dict(knowledge.org_acronyms), dict(knowledge.org_names), dict(knowledge.org_forms), dict(knowledge.people),
                      dict(knowledge.person_keys), defaultdict(set, {k: set(v) for k, v in knowledge.surnames.items()}),
-                     defaultdict(set, {k: set(v) for k, v in knowledge.variants.items()}))
+                     defaultdict(set, {k: set(v) for k, v in knowledge.variants.items()}),
+                     dict(getattr(knowledge, "org_cross", {})))
 
 
 def load_aliases(path: Path, base: Knowledge | None = None) -> Knowledge:
@@ -191,6 +193,7 @@ def learn_from_corpus(texts: Iterable[str], base: Knowledge | None = None, map_c
         for key, counter in chunk_counts.items():
             counts[key].update(counter)
     _learn_org_forms(knowledge, counts)
+    _join_translated_names(knowledge, counts)
     for key, counter in forms.items():
         knowledge.people.setdefault(key, choose_canonical(counter))
         knowledge.variants[knowledge.people[key]].update(counter)
@@ -238,6 +241,66 @@ def _learn_org_forms(knowledge: Knowledge, counts: dict[str, Counter]) -> None:
         knowledge.org_forms[bag_key(key)] = ranked[0][0] if clear else counts[key].most_common(1)[0][0]
 
 
+# Linking words of names in the languages the glossary joins; from this many words a name is specific.
+CROSS_KEY_SPECIFIC_WORDS = 5
+_CROSS_LINKS = _LINKS | {"to", "in", "on", "a", "au", "aux", "en", "sur", "d", "l"}
+
+
+def cross_key(name: str) -> str | None:
+    """A key shared by the French and English names of one organisation ("Bureau de l’UNESCO pour le
+    Maghreb", "UNESCO Maghreb Office"): words through the bilingual glossary, linking words and order
+    ignored. None unless the name holds a word the glossary does not translate (a proper name, an
+    acronym): generic names ("Ministry of Education") of different bodies must not meet."""
+    from .signatures import glossary_concepts
+
+    concepts = glossary_concepts()
+    words = [w for w in name_key(name).split() if w not in _CROSS_LINKS]
+    mapped, proper = set(), False
+    for word in words:
+        concept = concepts.get(word) or concepts.get(word.rstrip("s")) or (
+            concepts.get(word[:-1]) if word.endswith("e") else None)
+        proper = proper or concept is None
+        value = concept or word
+        mapped.add(value[:-1] if value.endswith("s") and len(value) > 4 else value)  # science(s)
+    # A long name is specific even in common words ("Organisation islamique pour l'éducation, la
+    # science et la culture"); a short one needs a proper name.
+    specific = proper or len(mapped) >= CROSS_KEY_SPECIFIC_WORDS
+    return " ".join(sorted(mapped)) if specific and len(mapped) >= 2 else None
+
+
+def _join_translated_names(knowledge: Knowledge, counts: dict[str, Counter]) -> None:
+    # The French and English names of one organisation found in the archive become one value: the
+    # one known by an acronym, else the most frequent, else the longest.
+    totals: Counter = Counter()
+    for counter in counts.values():
+        totals.update(counter)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for name in totals:
+        key = cross_key(name)
+        if key:
+            groups[key].append(name)
+    known = set(knowledge.org_acronyms.values())
+    # Names the gazetteer or the researcher's aliases give, in any language, anchor their group.
+    anchors = {}
+    for name, canonical in knowledge.org_names.items():
+        key = cross_key(name)
+        if key:
+            anchors.setdefault(key, canonical)
+    knowledge.org_cross.update(anchors)
+    for key, names in groups.items():
+        if key in anchors:
+            names.append(anchors[key])
+        names = sorted(set(names))
+        if len(names) < 2:
+            continue
+        chosen = anchors.get(key) or max(names, key=lambda n: (n in known, totals[n], len(n), n))
+        knowledge.org_cross[key] = chosen
+        for name in names:
+            if name != chosen:
+                knowledge.org_forms[bag_key(name)] = chosen
+                knowledge.variants[chosen].add(name)
+
+
 def bag_key(name: str) -> str:
     """Key of an organisation name that ignores word order and linking words (Science and Culture)."""
     return " ".join(sorted(set(name_key(name).split()) - _LINKS))
@@ -263,7 +326,10 @@ def _learned_form(phrase: str, knowledge: Knowledge) -> str:
         return knowledge.org_acronyms[acronyms[0]]  # "BMAQ Agency", "Office of ICESCO" are BMAQ, ICESCO
     if words[0].isupper() and bag_key(" ".join(words[1:])) in knowledge.org_forms:
         return knowledge.org_forms[bag_key(" ".join(words[1:]))]  # "NUST School of ..." is "School of ..."
-    return knowledge.org_forms.get(bag_key(phrase), phrase)
+    found = knowledge.org_forms.get(bag_key(phrase))
+    if found is None and getattr(knowledge, "org_cross", None):
+        found = knowledge.org_cross.get(cross_key(phrase) or "")  # the name in another language
+    return found or phrase
 
 
 def _expansions(text: str) -> list[tuple[str, str]]:
@@ -439,8 +505,14 @@ def extract_entities(text: str, lang: str, knowledge: Knowledge | None = None) -
     knowledge = knowledge or package_knowledge()
     text = unglue(text)
     people = sorted(set(resolve_people(text, lang, knowledge)))
-    organisations = sorted({o for o in _organisations(text, knowledge) if not is_state_name(o)})
-    return people, organisations
+    organisations = {o for o in _organisations(text, knowledge) if not is_state_name(o)}
+    # "Full Name (ACRONYM)" in the document itself: one organisation, known by its acronym, even
+    # when the archive never defined it.
+    for long_form, acronym in _expansions(text):
+        value = knowledge.org_acronyms.get(acronym) or _known_name(long_form, knowledge) or acronym
+        organisations -= {long_form, _learned_form(long_form, knowledge)} - {value}
+        organisations.add(value)
+    return people, sorted(organisations)
 
 
 def entity_search_terms(people: Iterable[str], organisations: Iterable[str], knowledge: Knowledge | None = None) -> list[str]:

@@ -238,3 +238,40 @@ def test_states_are_not_organisations(name, state):
 ])
 def test_organisation_names_are_read_whole(text, lang, organisation):
     assert organisation in extract_entities(text, lang)[1]
+
+
+from search.entities import cross_key, learn_from_corpus  # noqa: E402
+
+
+@pytest.mark.parametrize("french, english", [
+    ("Bureau de l’UNESCO pour le Maghreb", "UNESCO Maghreb Office"),
+    ("Centre du patrimoine du Sahel", "Sahel Heritage Centre"),
+    ("Organisation islamique pour l’éducation, la science et la culture",
+     "Islamic Organisation for Education, Sciences and Culture"),
+])
+def test_french_and_english_names_of_one_organisation_share_a_key(french, english):
+    assert cross_key(french) is not None and cross_key(french) == cross_key(english)
+
+
+@pytest.mark.parametrize("name", ["Ministry of Education", "Ministère de l’Éducation", "Bureau régional"])
+def test_generic_names_of_different_bodies_do_not_meet(name):
+    assert cross_key(name) is None
+
+
+def test_an_archive_names_one_organisation_once_in_both_languages():
+    texts = [
+        "Le Bureau de l’UNESCO pour le Maghreb a organisé un atelier à Rabat avec les commissions nationales.",
+        "The UNESCO Maghreb Office organised a workshop in Rabat with the national commissions.",
+        "The UNESCO Maghreb Office also published its annual report on the region.",
+    ]
+    knowledge = learn_from_corpus(texts)
+    found = [extract_entities(text, "fr" if i == 0 else "en", knowledge)[1] for i, text in enumerate(texts)]
+    assert found[0] == found[1] == found[2] == ["UNESCO Maghreb Office"]
+
+
+@pytest.mark.parametrize("text, lang, organisation", [
+    ("The Sahel Manuscripts Conservation Programme (SMCP) trained forty archivists.", "en", "SMCP"),
+    ("Le Réseau sahélien des archives nationales (RSAN) a formé quarante archivistes.", "fr", "RSAN"),
+])
+def test_an_acronym_defined_in_the_document_names_its_organisation(text, lang, organisation):
+    assert extract_entities(text, lang)[1] == [organisation]
