@@ -99,6 +99,12 @@ def _plausible(d: date) -> bool:
 
 def find_dates(text: str) -> list[tuple[int, date]]:
     """All dates found in the text, as (character offset, date), in order of appearance."""
+    return list(_find_dates(text))
+
+
+@lru_cache(maxsize=16)
+def _find_dates(text: str) -> tuple[tuple[int, date], ...]:
+    # Remembered: a document's text is searched for its date, then again for its signature.
     folded = fold(_GLUED.sub(" ", text))
     # Folding can change the length of a few characters; offsets are only used for ordering.
     found: list[tuple[int, date]] = []
@@ -110,7 +116,7 @@ def find_dates(text: str) -> list[tuple[int, date]]:
                 continue
             found.append((match.start(), value))
     found.sort(key=lambda item: item[0])
-    return found
+    return tuple(found)
 
 
 def is_date_line(line: str, with_weekday: bool = False) -> bool:

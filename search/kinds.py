@@ -37,9 +37,10 @@ class _Signals:
 def _signals() -> _Signals:
     data = package_toml("page_kinds.toml")["reference"]
     fields = "|".join(sorted(data["infobox_fields"], key=len, reverse=True))
+    # Matched over the head's lines joined, one pass each: a line is chrome as a whole.
     return _Signals(
-        chrome=re.compile("|".join(f"(?:{p})" for p in data["chrome"]), re.I),
-        field=re.compile(rf"(?:{fields})\s*:?\s+\S", re.I),
+        chrome=re.compile("^(?:" + "|".join(f"(?:{p})" for p in data["chrome"]) + ")$", re.I | re.M),
+        field=re.compile(rf"^(?:{fields})[ \t]*:?[ \t]+[^\n]*\S[^\n]*$", re.I | re.M),
         definition=re.compile(data["definition"], re.I),
     )
 
@@ -47,11 +48,12 @@ def _signals() -> _Signals:
 def is_reference_page(raw: str, cleaned: str, title: str | None) -> bool:
     """True for an encyclopedia-style entry: its chrome, an infobox, or a definition under its title."""
     signals = _signals()
-    head = [line.strip() for line in raw.split("\n") if line.strip()][:HEAD_LINES]
-    if any(signals.chrome.fullmatch(line) for line in head):
+    head = "\n".join([line.strip() for line in raw.split("\n", HEAD_LINES * 3)[:HEAD_LINES * 3]
+                      if line.strip()][:HEAD_LINES])
+    if signals.chrome.search(head):
         return True
-    fields = sum(1 for line in head if len(line.split()) <= INFOBOX_MAX_WORDS and not line.endswith(".")
-                 and signals.field.match(line))
+    fields = sum(1 for m in signals.field.finditer(head)
+                 if len(m.group().split()) <= INFOBOX_MAX_WORDS and not m.group().endswith("."))
     if fields >= INFOBOX_MIN_LINES:
         return True
     return bool(title) and _opens_with_definition(cleaned, title)
