@@ -168,7 +168,7 @@ def _distance(value: date, years: list[int]) -> int:
     return min((abs(value.year - y) for y in years), default=0)
 
 
-def extract_date(text: str, head_chars: int = 600) -> str | None:
+def extract_date(text: str, head_chars: int = 600, title: str | None = None) -> str | None:
     """The document's date at the precision the text gives: YYYY-MM-DD, YYYY-MM or YYYY; None without one.
 
     In order: a written date alone on a line near the top (the site's publication line), a full
@@ -176,12 +176,13 @@ def extract_date(text: str, head_chars: int = 600) -> str | None:
     text's dates, a full date near the top; then a month or year stamp ("2023-11", "2023" alone on
     a line) or a month and year written near the top ("mars 2021", "March 2021"); then the first
     full date in the text; then the one year the first lines name ("ICAN 2026", "SIEL (2022)").
+    Given the headline, a date line under it is the article's, before one above it (a teaser's).
     """
     found = [(pos, d) for pos, d in find_dates(text) if _plausible(d)]
     head = _head(text)
     stamps = [line for line in head if _STAMP_LINE.match(line)]
     iso_stamps = [d for line in head if re.fullmatch(r"\d{4}-\d\d-\d\d", line) for _p, d in find_dates(line)]
-    for line in head:
+    for line in _under_headline_first(head, title):
         if not re.fullmatch(r"[\d-]+", line) and is_date_line(line):
             dates = [d for _p, d in find_dates(line) if _plausible(d)]
             if dates:
@@ -209,6 +210,14 @@ def extract_date(text: str, head_chars: int = 600) -> str | None:
         return found[0][1].isoformat()
     year = _named_year(head)
     return str(year) if year else None
+
+
+def _under_headline_first(head: list[str], title: str | None) -> list[str]:
+    """The head's lines, those under the headline first: above it stand teasers of other articles."""
+    if title and title in head:
+        at = head.index(title)
+        return head[at + 1:] + head[:at]
+    return head
 
 
 def _plausible_year(year: int) -> bool:

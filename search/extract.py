@@ -121,7 +121,7 @@ def _document(source: str, part: int, text: str, raw: RawText, context: Extracti
     if title is None and hints.get("title") and looks_like_title(hints["title"]):
         title = hints["title"]  # a page or document title is evidence only when it reads as a headline
     # An encyclopedia entry's dates are history (a founding, a membership), not its publication.
-    date = None if is_reference_page(text, cleaned, title) else extract_date(cleaned) or hints.get("date")
+    date = None if is_reference_page(text, cleaned, title) else extract_date(cleaned, title=title) or hints.get("date")
     knowledge = context.extra.get("entities")
     people, organisations = extract_entities(cleaned, lang, knowledge)
     organisations = sorted(set(organisations) | set(credited_outlets(text, knowledge)))

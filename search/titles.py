@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from babel import Locale
 
-from .dates import find_dates, has_day_month
+from .dates import find_dates, has_day_month, is_date_line
 from .entities import is_organisation_name
 from .folding import fold
 
@@ -90,6 +90,14 @@ def _headline_with_full_stop(line: str, following: str) -> bool:
             and bool(_DATELINE_OPENING.match(following)))
 
 
+def _dated_teaser(lines: list[str], i: int) -> bool:
+    """A headline and its date over another headline and its date: the first is a teaser of
+    another article (a "related" block), the second the article's."""
+    window = lines[i + 1:i + 4]
+    return (len(window) == 3 and is_date_line(window[0]) and looks_like_title(window[1])
+            and is_date_line(window[2]))
+
+
 def _masthead(lines: list[str], i: int) -> bool:
     """A line naming only an organisation (the site's own), over a headline and its body."""
     if i + 2 >= len(lines) or not looks_like_title(lines[i + 1]) or len(lines[i + 2].split()) < BODY_WORDS:
@@ -109,6 +117,9 @@ def extract_title(text: str, search_lines: int = 4) -> str | None:
             return line
         if looks_like_title(line) and (_masthead(lines, i) or _lede_sentence(line)):
             i += 1
+            continue
+        if looks_like_title(line) and _dated_teaser(lines, i):
+            i += 2
             continue
         if looks_like_title(line) and not (skipped_lede and len(line.split()) > MAX_TITLE_WORDS_AFTER_LEDE):
             if _TRUNCATED.search(following) and len(following.split()) <= MAX_TITLE_WORDS:

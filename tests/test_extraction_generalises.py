@@ -275,3 +275,17 @@ def test_an_archive_names_one_organisation_once_in_both_languages():
 ])
 def test_an_acronym_defined_in_the_document_names_its_organisation(text, lang, organisation):
     assert extract_entities(text, lang)[1] == [organisation]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A teaser of another article, with its own date, stands above the article's headline and date.
+    ("Forum on manuscripts closes in Bamako\n12 March 2024\n"
+     "Sahel Regional Library Council signs an agreement with the University of Niamey\n14 May 2024\n"
+     f"{BODY_EN}", "2024-05-14"),
+    ("Le forum sur les manuscrits se clôt à Bamako\n12 mars 2024\n"
+     "Le Conseil régional des bibliothèques du Sahel signe un accord avec l'université de Niamey\n14 mai 2024\n"
+     f"{BODY_FR}", "2024-05-14"),
+])
+def test_the_date_under_the_headline_is_the_articles(tmp_path, text, expected):
+    doc = _extract(tmp_path, text)
+    assert doc.date == expected
