@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .names import acronym_start, choose_canonical, name_variants, display_form, find_mentions, fold, name_rules, person_key, resolve_people, skeleton, surname_of
+from .names import place_words, acronym_start, choose_canonical, name_variants, display_form, find_mentions, fold, name_rules, person_key, resolve_people, skeleton, surname_of
 from .dates import find_dates
 from .resources import package_toml, read_user_toml
 
@@ -442,20 +442,6 @@ def unglue(text: str) -> str:
                                                 " ", m.group()), text)
 
 
-@lru_cache(maxsize=1)
-def _place_words() -> frozenset[str]:
-    """Names of countries and territories, and of languages (which give nationality adjectives:
-    Russian, Arabic), in English and French, folded: Babel's CLDR data."""
-    from babel import Locale
-
-    words: set[str] = set()
-    for code in ("en", "fr"):
-        locale = Locale.parse(code)
-        for name in [*locale.territories.values(), *locale.languages.values()]:
-            words.update(re.findall(r"\w+", fold(name)))
-    return frozenset(w for w in words if len(w) > 3)
-
-
 def is_state_name(name: str) -> bool:
     """True for a country's name built like an organisation's: a state head noun and place words."""
     key = name_key(name)
@@ -463,7 +449,7 @@ def is_state_name(name: str) -> bool:
     heads = words & _STATE_HEADS
     if heads == {"union"} and not key.startswith("union"):
         return False  # "African Union", "European Union" are organisations; "Union of the Comoros" is a state
-    return bool(heads) and bool(words - heads) and words - heads <= _place_words()
+    return bool(heads) and bool(words - heads) and words - heads <= place_words()
 
 
 # Outlets credited by a page: an agency after a dateline ("RABAT (MAP) –", "Cairo (UNA-OIC) –",
@@ -491,7 +477,7 @@ def credited_outlets(raw: str, knowledge: Knowledge | None = None) -> list[str]:
                 part = part.strip(" .")
                 if not re.fullmatch(r"[A-ZÀ-Þ][\w.&’'-]*(?: (?:(?:of|the|du|de|des|la|le)\s)?[A-ZÀ-Þ][\w.&’'-]*){0,4}", part) \
                         or find_dates(part) \
-                        or fold(part) in _place_words() or fold(part) in name_rules().not_names:
+                        or fold(part) in place_words() or fold(part) in name_rules().not_names:
                     continue
                 # "UNA-OIC" is the agency UNA tagged with its parent body, when UNA is known.
                 first = part.split("-")[0]

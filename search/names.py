@@ -247,12 +247,31 @@ def find_mentions(text: str, folded: str | None = None) -> list[Mention]:
             seg_start = start + match.group().rfind(segs[-1][0])
             weak = triggered = len(segs) == 1 and bool(rules.said.match(folded, end, end + 30)) or bool(
                 rules.attributed.search(folded, max(0, seg_start - 40), seg_start))
+            if weak and _all_places(segs[-1]):
+                weak = triggered = False  # "by Saudi Arabia", "selon la Côte d'Ivoire": a place
             if weak:
                 segs = segs[-1:]
         for n, seg in enumerate(segs):
             # Only the sequence next to the title or role is the one it names.
             mentions.append(Mention(seg, triggered and n == 0 and seg[0] == words[0] if cut else triggered, weak))
     return mentions
+
+
+@lru_cache(maxsize=1)
+def place_words() -> frozenset[str]:
+    """Words of country, territory and language names in English and French (Babel's CLDR data)."""
+    from babel import Locale
+
+    words: set[str] = set()
+    for code in ("en", "fr"):
+        locale = Locale.parse(code)
+        for name in [*locale.territories.values(), *locale.languages.values()]:
+            words.update(re.findall(r"\w+", fold(name)))
+    return frozenset(w for w in words if len(w) > 3)
+
+
+def _all_places(words: list[str]) -> bool:
+    return all(fold(w) in place_words() or fold(w) in name_rules().particles for w in words)
 
 
 _NEXT_WORD = re.compile(r"(?:['’]s)?[ \u00a0]+([^\W\d_][\w-]*)")

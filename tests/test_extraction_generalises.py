@@ -188,6 +188,8 @@ from search.entities import credited_outlets, extract_entities, is_state_name  #
     ("According to Amina Diallo, the programme will reach every school.", "en", "Amina Diallo"),
     ("Amina Diallo a souligné l'importance du programme pour les écoles.", "fr", "Amina Diallo"),
     ("Selon Amina Diallo, le programme touchera toutes les écoles.", "fr", "Amina Diallo"),
+    ("The session was chaired by Amina Diallo of the regional council.", "en", "Amina Diallo"),
+    ("La séance était présidée par Amina Diallo, au nom du conseil régional.", "fr", "Amina Diallo"),
     # Words glued across markup: the title and the name put apart again.
     ("The session was opened by MsAminaDiallo, Director of the Centre.", "en", "Amina Diallo"),
 ])
@@ -199,6 +201,8 @@ def test_people_named_without_title_or_role(text, lang, person):
     ("The delegation visited Ahmad Jaam’s Mausoleum and the old town.", "en"),
     ("The forum was held at King Abdullah Economic City, which said it welcomed the guests.", "en"),
     ("La délégation a visité le Mausolée Mohammed V, qui a souligné son histoire.", "fr"),
+    ("The meeting was hosted by Saudi Arabia and attended by Côte d’Ivoire.", "en"),
+    ("La réunion a été accueillie par Arabie Saoudite et la Côte d’Ivoire.", "fr"),
 ])
 def test_places_and_projects_built_like_names_are_no_people(text, lang):
     assert extract_entities(text, lang)[0] == []
