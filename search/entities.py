@@ -486,12 +486,26 @@ def credited_outlets(raw: str, knowledge: Knowledge | None = None) -> list[str]:
     return found
 
 
+def _known_values(knowledge: Knowledge) -> set[str]:
+    """Every canonical organisation the knowledge holds (gazetteer, aliases, learned), remembered."""
+    found = getattr(knowledge, "_known_values", None)
+    if found is None:
+        found = {*knowledge.org_acronyms.values(), *knowledge.org_names.values(), *knowledge.org_forms.values(),
+                 *getattr(knowledge, "org_cross", {}).values()}
+        knowledge._known_values = found
+    return found
+
+
 def extract_entities(text: str, lang: str, knowledge: Knowledge | None = None) -> tuple[list[str], list[str]]:
     """(people, organisations) named in a cleaned text, as canonical values."""
     knowledge = knowledge or package_knowledge()
     text = unglue(text)
     people = sorted(set(resolve_people(text, lang, knowledge)))
     organisations = {o for o in _organisations(text, knowledge) if not is_state_name(o)}
+    if lang not in ("fr", "en"):
+        # The name grammar is French and English: in another language ("Islamischen Organisation")
+        # only the names the gazetteer or the archive teaches count.
+        organisations &= _known_values(knowledge)
     # "Full Name (ACRONYM)" in the document itself: one organisation, known by its acronym, even
     # when the archive never defined it.
     for long_form, acronym in _expansions(text):

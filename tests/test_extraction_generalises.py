@@ -293,3 +293,12 @@ def test_an_acronym_defined_in_the_document_names_its_organisation(text, lang, o
 def test_the_date_under_the_headline_is_the_articles(tmp_path, text, expected):
     doc = _extract(tmp_path, text)
     assert doc.date == expected
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    # In a language the name grammar does not read, only names the gazetteer knows count.
+    ("Die Islamischen Organisation Sitzung der Regionalen Kommission fand in Rabat statt, mit der ICESCO.", "de", ["ICESCO"]),
+    ("La Organización Regional del Sahel se reunió en Niamey con la ICESCO.", "es", ["ICESCO"]),
+])
+def test_name_grammar_is_not_applied_to_other_languages(text, lang, expected):
+    assert extract_entities(text, lang)[1] == expected
