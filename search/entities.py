@@ -486,6 +486,32 @@ def credited_outlets(raw: str, knowledge: Knowledge | None = None) -> list[str]:
     return found
 
 
+# A signature closing the text: an outlet ("News.Az", "APS") on the last line, or a writer's name
+# after the last sentence ("… a annoncé le ministère. Noël Ndong").
+_OUTLET_SIGNATURE = re.compile(r"[A-Z][\w-]{1,30}\.(?:[a-z]{2,3}|[A-Z][a-z])|[A-Z]{2,6}")
+_WRITER_SIGNATURE = re.compile(r"(?:^|[.!?»”][ \t]+)([A-ZÀ-Þ][a-zà-ÿ’'-]+(?: [A-ZÀ-Þ][a-zà-ÿ’'-]+){1,2})[ \t|]*$")
+
+
+def signature_names(text: str, knowledge: Knowledge | None = None) -> tuple[list[str], list[str]]:
+    """(people, organisations) signing the text on its last line: a writer's byline, an outlet."""
+    knowledge = knowledge or package_knowledge()
+    lines = text.rstrip().rsplit("\n", 1)
+    last = lines[-1].strip()
+    if _OUTLET_SIGNATURE.fullmatch(last) and fold(last) not in name_rules().not_names:
+        return [], [knowledge.org_acronyms.get(last) or last]
+    match = _WRITER_SIGNATURE.search(last)
+    if not match:
+        return [], []
+    words = match.group(1).split()
+    key = person_key(words)
+    if key is None or is_organisation_name(match.group(1), knowledge) or all(
+            fold(w) in place_words() or fold(w) in name_rules().not_names for w in words) or any(
+            fold(w) in name_rules().not_names | name_rules().not_person_heads for w in words):
+        return [], []
+    key = knowledge.person_keys.get(key, key)
+    return [knowledge.people.get(key) or display_form(words)], []
+
+
 def _known_values(knowledge: Knowledge) -> set[str]:
     """Every canonical organisation the knowledge holds (gazetteer, aliases, learned), remembered."""
     found = getattr(knowledge, "_known_values", None)
@@ -500,7 +526,10 @@ def extract_entities(text: str, lang: str, knowledge: Knowledge | None = None) -
     """(people, organisations) named in a cleaned text, as canonical values."""
     knowledge = knowledge or package_knowledge()
     text = unglue(text)
-    people = sorted(set(resolve_people(text, lang, knowledge)))
+    people = set(resolve_people(text, lang, knowledge))
+    signed_people, signed_outlets = signature_names(text, knowledge) if lang in ("fr", "en") else ([], [])
+    known_keys = {person_key(p.split()) for p in people}
+    people = sorted(people | {p for p in signed_people if person_key(p.split()) not in known_keys})
     organisations = {o for o in _organisations(text, knowledge) if not is_state_name(o)}
     if lang not in ("fr", "en"):
         # The name grammar is French and English: in another language ("Islamischen Organisation")
@@ -512,7 +541,7 @@ def extract_entities(text: str, lang: str, knowledge: Knowledge | None = None) -
         value = knowledge.org_acronyms.get(acronym) or _known_name(long_form, knowledge) or acronym
         organisations -= {long_form, _learned_form(long_form, knowledge)} - {value}
         organisations.add(value)
-    return people, sorted(organisations)
+    return people, sorted(organisations | set(signed_outlets))
 
 
 def entity_search_terms(people: Iterable[str], organisations: Iterable[str], knowledge: Knowledge | None = None) -> list[str]:

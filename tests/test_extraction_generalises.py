@@ -302,3 +302,21 @@ def test_the_date_under_the_headline_is_the_articles(tmp_path, text, expected):
 ])
 def test_name_grammar_is_not_applied_to_other_languages(text, lang, expected):
     assert extract_entities(text, lang)[1] == expected
+
+
+from search.entities import signature_names  # noqa: E402
+
+
+@pytest.mark.parametrize("text, people, outlets", [
+    (f"{BODY_EN}\nSahel24.com", [], ["Sahel24.com"]),
+    (f"{BODY_FR}\nAPS", [], ["APS"]),
+    (f"{BODY_FR} Noël Ndong", ["Noël Ndong"], []),
+    (f"{BODY_EN} Amina Diallo |", ["Amina Diallo"], []),
+    # A closing place, body or word of chrome signs nothing.
+    (f"{BODY_EN}\nSaudi Arabia", [], []),
+    (f"{BODY_EN} Islamic Development Bank", [], []),
+    (f"{BODY_FR}\nFin", [], []),
+    (f"{BODY_EN}\nRead more", [], []),
+])
+def test_a_signature_closing_the_text_names_its_writer_or_outlet(text, people, outlets):
+    assert signature_names(text) == (people, outlets)
