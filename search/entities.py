@@ -429,6 +429,7 @@ def is_organisation_name(line: str, knowledge: Knowledge | None = None) -> bool:
 # Words glued across markup: an acronym onto the next name ("ALECSOArab League"), a title onto a
 # name ("MsMunaSaeed"). Legitimate inner capitals (AlMalik, McDonald) have fewer letters around them.
 _GLUED_ACRONYM = re.compile(r"(?<=[A-Z]{3})(?=[A-Z][a-z]{2})")
+_CAMEL_STEP = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _GLUED_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Mme|Mlle|Pr|Eng)(?=[A-Z][a-z])[A-Za-z]+")
 # A state's own name built like an organisation's ("Union of the Comoros", "Russian Federation").
 _STATE_HEADS = frozenset({"union", "federation", "republic", "republique", "kingdom", "royaume", "emirates",
@@ -438,8 +439,8 @@ _STATE_HEADS = frozenset({"union", "federation", "republic", "republique", "king
 def unglue(text: str) -> str:
     """Text with words glued across markup put apart again (entity extraction reads this)."""
     text = _GLUED_ACRONYM.sub(" ", text)
-    return _GLUED_TITLE.sub(lambda m: re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=^(?:Mr|Ms|Dr|Pr))(?=[A-Z])|(?<=^(?:Mrs|Mme|Eng))(?=[A-Z])|(?<=^Mlle)(?=[A-Z])",
-                                                " ", m.group()), text)
+    # Every title ends in a lower-case letter: each lower-to-upper step of the glued word is a gap.
+    return _GLUED_TITLE.sub(lambda m: _CAMEL_STEP.sub(" ", m.group()), text)
 
 
 def is_state_name(name: str) -> bool:
