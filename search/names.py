@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -286,6 +287,34 @@ def _names_a_thing(words: list[str], text: str, end: int, rules: NameRules) -> b
     return bool(following and following.group(1)[:1].isupper() and fold(following.group(1)) in rules.not_person_heads)
 
 
+# A learned given name is evidence from this many letters (not "Ali", which also starts places).
+MIN_GIVEN_NAME_LETTERS = 4
+MAX_UNTITLED_NAME_WORDS = 4
+
+
+def given_names(people: Iterable[str]) -> frozenset[str]:
+    """The given names (folded, as written) of the people an archive names with a title or role."""
+    found = set()
+    for name in people:
+        content = content_words(name.split())
+        if len(content) >= 2 and len(content[0]) >= MIN_GIVEN_NAME_LETTERS:
+            found.add(fold(content[0]))
+    return frozenset(found)
+
+
+def _known_given_name(mention: Mention, knowledge) -> bool:
+    """A name with no title or role, opening with a given name the archive gives to titled people
+    ("Irina Bokova" once "Mme Irina …" was met), is a person's."""
+    words = mention.words
+    content = content_words(words)
+    if not 2 <= len(content) <= MAX_UNTITLED_NAME_WORDS or any(w.isupper() for w in words) or _all_places(words):
+        return False
+    known = getattr(knowledge, "_given_names", None)
+    if known is None:
+        known = knowledge._given_names = given_names(knowledge.people.values())
+    return fold(content[0]) in known
+
+
 def resolve_people(text: str, lang: str, knowledge) -> list[str]:
     """Canonical people of a text: titled names, names the archive knows, surnames resolved to them."""
     mentions = find_mentions(text)
@@ -302,7 +331,8 @@ def resolve_people(text: str, lang: str, knowledge) -> list[str]:
             continue
         key = person_key(mention.words)
         key = knowledge.person_keys.get(key, key)
-        if key and ((mention.triggered and person_rules) or key in knowledge.people):
+        if key and ((mention.triggered and person_rules) or key in knowledge.people
+                    or (person_rules and _known_given_name(mention, knowledge))):
             forms[key][display_form(mention.words)] += 1
             surnames[surname_of(key)].add(key)
         else:

@@ -320,3 +320,21 @@ from search.entities import signature_names  # noqa: E402
 ])
 def test_a_signature_closing_the_text_names_its_writer_or_outlet(text, people, outlets):
     assert signature_names(text) == (people, outlets)
+
+
+@pytest.mark.parametrize("archive, text, lang, person", [
+    (["Dr Irina Petrova, directrice du centre, a ouvert la session."],
+     "La réunion a rassemblé Irina Bokova et les ministres de la région.", "fr", "Irina Bokova"),
+    (["Mr Khaled Osman, Director of the Centre, opened the session."],
+     "The meeting brought together Khaled Fateh and the ministers of the region.", "en", "Khaled Fateh"),
+])
+def test_a_given_name_the_archive_gives_to_titled_people_marks_a_person(archive, text, lang, person):
+    knowledge = learn_from_corpus(archive)
+    assert person in extract_entities(text, lang, knowledge)[0]
+    assert person not in extract_entities(text, lang)[0]  # without the archive, nothing marks it
+
+
+def test_a_given_name_does_not_make_a_place_or_a_thing_a_person():
+    knowledge = learn_from_corpus(["Mr Jordan Hill, Director of the Centre, opened the session."])
+    found = extract_entities("The delegation visited Jordan and the Jordan Museum with its partners.", "en", knowledge)[0]
+    assert found == []
