@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from search.ingest.names import acronym_start, choose_canonical, name_variants, display_form, find_mentions, fold, name_rules, person_key, resolve_people, skeleton, surname_of
+from search.ingest.dates import find_dates
+from search.ingest.names import place_words, acronym_start, choose_canonical, name_variants, display_form, find_mentions, fold, name_rules, person_key, resolve_people, skeleton, surname_of
 from search.resources import package_toml, read_user_toml
 
 _ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9&]*[A-Z][A-Za-z0-9&]*(?![\w-])")
@@ -33,7 +34,7 @@ _HEADS_EN = ("Organization|Organisation|University|Commission|Committee|Council|
              "Association|Institute|Bank|Federation|Union|Authority|Academy|School|Program|Programme|Fund|"
              "Corporation|Company|League|Ministry|Service|Park|Group|Network|Office")
 _HEADS_FR = ("Organisation|Commission|Comité|Conseil|Centre|Agence|Fondation|Association|Institut|Banque|"
-             "Fédération|Union|Ligue|Université|université|Académie|École|Ecole|Groupe|Fonds|Autorité|ministère|Ministère|Bureau")
+             "Fédération|Union|Ligue|Université|université|Académie|École|Ecole|Groupe|Fonds|Autorité|ministère|Ministère|Bureau|Réseau")
 _LINKS = frozenset({"and", "the", "of", "for", "de", "la", "le", "les", "l", "pour", "et", "des", "du", "d"})
 _GENERIC = frozenset({"executive", "general", "permanent", "supreme", "higher", "joint", "steering", "advisory",
                       "trustees", "directors", "national", "ministers", "ministres", "affairs", "affaires", "foreign",
@@ -48,14 +49,15 @@ _SP = r"[ \t]+"
 _ROLES_EN = r"(?:Chairman|President|Director|Minister|Secretary|Head|Member|Ambassador|Dr|Mr|Ms|H\.E)\b"
 _ORG_EN = re.compile(
     rf"(?:{_CAP}{_SP}(?:(?:and|&){_SP})?)*(?:{_HEADS_EN})\b(?:{_SP}(?:of|for|on){_SP}(?:the{_SP})?{_CAP}"
-    rf"(?:(?:,{_SP}(?:and|&){_SP}|,{_SP}|{_SP}(?:(?:and|&|the|of|for|on){_SP})*)(?!\w+ed\b|{_ROLES_EN}){_CAP}(?<![’']s)){{0,5}})?")
+    rf"(?:(?:,{_SP}(?:and|&){_SP}|,{_SP}|{_SP}(?:(?:and|&|the|of|for|on){_SP})*)(?!\w+ed\b|{_ROLES_EN}){_CAP}(?<![’']s)"
+    rf"(?:{_SP}d['’][A-ZÀ-Þ][\w-]*)?){{0,5}})?")
 # French names: a head noun, adjectives, then complements joined by de/pour/et ("Commission nationale
 # marocaine pour l’éducation, les sciences et la culture"). Adjectives are told from verbs by ending.
 _ADJ = r"[a-zà-ÿ-]{2,}(?:eur|eure|al|ale|ales|aux|ien|ienne|ain|aine|ais|aise|ique|iques|el|elle|if|ive|ier|ière|aire|ois|oise|iste|ati|ente|abe|abes|ie|il|ile)"
 _ORG_FR = re.compile(
-    rf"\b(?P<head>{_HEADS_FR})(?P<adj>(?:{_SP}(?:{_ADJ}\b|(?!(?:Mme|M|Dr|Pr|Mr|Son)\b)[A-ZÀ-Þ][\w’'-]+)){{0,3}})"
+    rf"\b(?P<head>{_HEADS_FR})(?P<adj>(?:{_SP}(?:{_ADJ}\b|(?!(?:Mme|M|Dr|Pr|Mr|Son)\b)(?:[A-ZÀ-Þ][\w’'-]+|[IVX]+\b))){{0,3}})"
     rf"(?P<rest>(?:,?{_SP}(?:et{_SP})?(?:de{_SP}la|de{_SP}l['’]|pour{_SP}la|pour{_SP}l['’]|pour{_SP}les|pour{_SP}le|de|du|des|pour|la|les)[ \t]*"
-    rf"(?!(?:{_HEADS_FR}|Mme|M\.|Dr|Pr|Mr|Son|Directeur|Directrice|Président|Présidente|Secrétaire|Ministre|Conférence)\b)(?:[A-ZÀ-Þ][\w’'-]*(?:{_SP}d['’][A-ZÀ-Þ][\w-]*)?|(?!dans\b|pendant\b|année|vingt|[a-zà-ÿ]+(?:er|ir|dre|tre|vre)\b)[a-zà-ÿ]{{4,}})(?:{_SP}(?:[A-ZÀ-Þ][\w’'-]*|{_ADJ}\b))*)*)")
+    rf"(?!(?:{_HEADS_FR}|Mme|M\.|Dr|Pr|Mr|Son|Directeur|Directrice|Président|Présidente|Secrétaire|Ministre|Conférence)\b)(?:[A-ZÀ-Þ][\w’'-]*(?:{_SP}d['’][A-ZÀ-Þ][\w-]*)?|(?!dans\b|pendant\b|année|vingt|[a-zà-ÿ]+(?:er|ir|dre|tre|vre)\b)[a-zà-ÿ]{{4,}}(?:-[a-zà-ÿ]+)*)(?:{_SP}(?:[A-ZÀ-Þ][\w’'-]*|{_ADJ}\b))*)*)")
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Knowledge:
     person_keys: dict[str, str] = field(default_factory=dict)  # alias key -> canonical key
     surnames: dict[str, set] = field(default_factory=lambda: defaultdict(set))
     variants: dict[str, set] = field(default_factory=lambda: defaultdict(set))  # canonical -> forms seen
+    org_cross: dict[str, str] = field(default_factory=dict)  # cross-language key -> canonical (cross_key)
 
     @property
     def org_pattern(self) -> re.Pattern:
@@ -125,7 +128,8 @@ def _add_organisation(knowledge: Knowledge, canonical: str, acronyms: Iterable[s
 def _copy(knowledge: Knowledge) -> Knowledge:
     return Knowledge(dict(knowledge.org_acronyms), dict(knowledge.org_names), dict(knowledge.org_forms), dict(knowledge.people),
                      dict(knowledge.person_keys), defaultdict(set, {k: set(v) for k, v in knowledge.surnames.items()}),
-                     defaultdict(set, {k: set(v) for k, v in knowledge.variants.items()}))
+                     defaultdict(set, {k: set(v) for k, v in knowledge.variants.items()}),
+                     dict(getattr(knowledge, "org_cross", {})))
 
 
 def load_aliases(path: Path, base: Knowledge | None = None) -> Knowledge:
@@ -189,6 +193,7 @@ def learn_from_corpus(texts: Iterable[str], base: Knowledge | None = None, map_c
         for key, counter in chunk_counts.items():
             counts[key].update(counter)
     _learn_org_forms(knowledge, counts)
+    _join_translated_names(knowledge, counts)
     for key, counter in forms.items():
         knowledge.people.setdefault(key, choose_canonical(counter))
         knowledge.variants[knowledge.people[key]].update(counter)
@@ -236,6 +241,66 @@ def _learn_org_forms(knowledge: Knowledge, counts: dict[str, Counter]) -> None:
         knowledge.org_forms[bag_key(key)] = ranked[0][0] if clear else counts[key].most_common(1)[0][0]
 
 
+# Linking words of names in the languages the glossary joins; from this many words a name is specific.
+CROSS_KEY_SPECIFIC_WORDS = 5
+_CROSS_LINKS = _LINKS | {"to", "in", "on", "a", "au", "aux", "en", "sur", "d", "l"}
+
+
+def cross_key(name: str) -> str | None:
+    """A key shared by the French and English names of one organisation ("Bureau de l’UNESCO pour le
+    Maghreb", "UNESCO Maghreb Office"): words through the bilingual glossary, linking words and order
+    ignored. None unless the name holds a word the glossary does not translate (a proper name, an
+    acronym): generic names ("Ministry of Education") of different bodies must not meet."""
+    from search.ingest.signatures import glossary_concepts
+
+    concepts = glossary_concepts()
+    words = [w for w in name_key(name).split() if w not in _CROSS_LINKS]
+    mapped, proper = set(), False
+    for word in words:
+        concept = concepts.get(word) or concepts.get(word.rstrip("s")) or (
+            concepts.get(word[:-1]) if word.endswith("e") else None)
+        proper = proper or concept is None
+        value = concept or word
+        mapped.add(value[:-1] if value.endswith("s") and len(value) > 4 else value)  # science(s)
+    # A long name is specific even in common words ("Organisation islamique pour l'éducation, la
+    # science et la culture"); a short one needs a proper name.
+    specific = proper or len(mapped) >= CROSS_KEY_SPECIFIC_WORDS
+    return " ".join(sorted(mapped)) if specific and len(mapped) >= 2 else None
+
+
+def _join_translated_names(knowledge: Knowledge, counts: dict[str, Counter]) -> None:
+    # The French and English names of one organisation found in the archive become one value: the
+    # one known by an acronym, else the most frequent, else the longest.
+    totals: Counter = Counter()
+    for counter in counts.values():
+        totals.update(counter)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for name in totals:
+        key = cross_key(name)
+        if key:
+            groups[key].append(name)
+    known = set(knowledge.org_acronyms.values())
+    # Names the gazetteer or the researcher's aliases give, in any language, anchor their group.
+    anchors = {}
+    for name, canonical in knowledge.org_names.items():
+        key = cross_key(name)
+        if key:
+            anchors.setdefault(key, canonical)
+    knowledge.org_cross.update(anchors)
+    for key, names in groups.items():
+        if key in anchors:
+            names.append(anchors[key])
+        names = sorted(set(names))
+        if len(names) < 2:
+            continue
+        chosen = anchors.get(key) or max(names, key=lambda n: (n in known, totals[n], len(n), n))
+        knowledge.org_cross[key] = chosen
+        for name in names:
+            if name != chosen:
+                knowledge.org_forms[bag_key(name)] = chosen
+                knowledge.variants[chosen].add(name)
+
+
 def bag_key(name: str) -> str:
     """Key of an organisation name that ignores word order and linking words (Science and Culture)."""
     return " ".join(sorted(set(name_key(name).split()) - _LINKS))
@@ -261,7 +326,10 @@ def _learned_form(phrase: str, knowledge: Knowledge) -> str:
         return knowledge.org_acronyms[acronyms[0]]  # "BMAQ Agency", "Office of ICESCO" are BMAQ, ICESCO
     if words[0].isupper() and bag_key(" ".join(words[1:])) in knowledge.org_forms:
         return knowledge.org_forms[bag_key(" ".join(words[1:]))]  # "NUST School of ..." is "School of ..."
-    return knowledge.org_forms.get(bag_key(phrase), phrase)
+    found = knowledge.org_forms.get(bag_key(phrase))
+    if found is None and getattr(knowledge, "org_cross", None):
+        found = knowledge.org_cross.get(cross_key(phrase) or "")  # the name in another language
+    return found or phrase
 
 
 def _expansions(text: str) -> list[tuple[str, str]]:
@@ -348,12 +416,133 @@ def _french_name(match: re.Match) -> bool:
             or any(a[0].isupper() for a in adjectives) or bool(re.search(rf"[a-zà-ÿ]{{4,}}{_SP}{_ADJ}$", rest)))
 
 
+def is_organisation_name(line: str, knowledge: Knowledge | None = None) -> bool:
+    """True when a line is one organisation's name and nothing else (a site's masthead, say)."""
+    knowledge = knowledge or package_knowledge()
+    line = line.strip(" .")
+    if knowledge.org_pattern.fullmatch(fold(line)) or _ORG_EN.fullmatch(line):
+        return True
+    match = _ORG_FR.fullmatch(line)
+    return bool(match and _french_name(match))
+
+
+# Words glued across markup: an acronym onto the next name ("ALECSOArab League"), a title onto a
+# name ("MsMunaSaeed"). Legitimate inner capitals (AlMalik, McDonald) have fewer letters around them.
+_GLUED_ACRONYM = re.compile(r"(?<=[A-Z]{3})(?=[A-Z][a-z]{2})")
+_CAMEL_STEP = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_GLUED_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Mme|Mlle|Pr|Eng)(?=[A-Z][a-z])[A-Za-z]+")
+# A state's own name built like an organisation's ("Union of the Comoros", "Russian Federation").
+_STATE_HEADS = frozenset({"union", "federation", "republic", "republique", "kingdom", "royaume", "emirates",
+                          "states", "etats", "sultanate", "sultanat", "state", "etat"})
+
+
+def unglue(text: str) -> str:
+    """Text with words glued across markup put apart again (entity extraction reads this)."""
+    text = _GLUED_ACRONYM.sub(" ", text)
+    # Every title ends in a lower-case letter: each lower-to-upper step of the glued word is a gap.
+    return _GLUED_TITLE.sub(lambda m: _CAMEL_STEP.sub(" ", m.group()), text)
+
+
+def is_state_name(name: str) -> bool:
+    """True for a country's name built like an organisation's: a state head noun and place words."""
+    key = name_key(name)
+    words = set(key.split()) - _LINKS - {"the"}
+    heads = words & _STATE_HEADS
+    if heads == {"union"} and not key.startswith("union"):
+        return False  # "African Union", "European Union" are organisations; "Union of the Comoros" is a state
+    return bool(heads) and bool(words - heads) and words - heads <= place_words()
+
+
+# Outlets credited by a page: an agency after a dateline ("RABAT (MAP) –", "Cairo (UNA-OIC) –",
+# "(MENAFN- Gulf Times)"), a wire between slashes ("/PRNewswire/ —"), a feed's footer ("appeared
+# first on X", "est apparu en premier sur X"), a syndication tag ("(MENAFN- Gulf Times)") and a
+# closing credit line ("S.L. (avec MAP)", "Source : APS").
+_CREDITS = (
+    re.compile(r"^(?:[A-ZÀ-Þ][\w'’.-]*(?:[ ,]+[A-ZÀ-Þ][\w'’.-]*){0,3},?[ \t]*)?\((?P<credit>[A-Z][^()\n]{1,40})\)[ \t]*[-–—:]", re.M),
+    re.compile(r"/(?P<credit>[A-Z][\w.-]{2,30})/[ \t]*[-–—]"),
+    re.compile(r"(?:appeared first on|est apparu en premier sur)[ \t]+(?P<credit>[^\n]+?)\.?[ \t]*$", re.M),
+    re.compile(r"\((?P<credit>[A-Z]{2,}-[ \t]+[A-Z][^()\n]{1,30})\)"),
+    re.compile(r"^(?:[A-Z][A-Z.]{1,7}[ \t]*)?\(?(?:avec|with|source[ \t]*:)[ \t]*(?P<credit>[A-Z][\w.&-]+(?:[ \t][A-Z][\w.&-]+){0,3})\)?\.?[ \t]*$", re.M | re.I),
+)
+_CREDIT_PARTS = re.compile(r"[ \t]*(?:/|-[ \t]+|,[ \t]*)[ \t]*")
+
+
+def credited_outlets(raw: str, knowledge: Knowledge | None = None) -> list[str]:
+    """News agencies and outlets a page credits in its datelines, wires and footers (read from the
+    raw text: cleaning removes the footers), as canonical values."""
+    knowledge = knowledge or package_knowledge()
+    found = []
+    for pattern in _CREDITS:
+        for match in pattern.finditer(raw):
+            for part in _CREDIT_PARTS.split(match.group("credit").strip()):
+                part = part.strip(" .")
+                if not re.fullmatch(r"[A-ZÀ-Þ][\w.&’'-]*(?: (?:(?:of|the|du|de|des|la|le)\s)?[A-ZÀ-Þ][\w.&’'-]*){0,4}", part) \
+                        or find_dates(part) \
+                        or fold(part) in place_words() or fold(part) in name_rules().not_names:
+                    continue
+                # "UNA-OIC" is the agency UNA tagged with its parent body, when UNA is known.
+                first = part.split("-")[0]
+                found.append(knowledge.org_acronyms.get(part) or _known_name(part, knowledge)
+                             or knowledge.org_acronyms.get(first) or part)
+    return found
+
+
+# A signature closing the text: an outlet ("News.Az", "APS") on the last line, or a writer's name
+# after the last sentence ("… a annoncé le ministère. Noël Ndong").
+_OUTLET_SIGNATURE = re.compile(r"[A-Z][\w-]{1,30}\.(?:[a-z]{2,3}|[A-Z][a-z])|[A-Z]{2,6}")
+_WRITER_SIGNATURE = re.compile(r"(?:^|[.!?»”][ \t]+)([A-ZÀ-Þ][a-zà-ÿ’'-]+(?: [A-ZÀ-Þ][a-zà-ÿ’'-]+){1,2})[ \t|]*$")
+
+
+def signature_names(text: str, knowledge: Knowledge | None = None) -> tuple[list[str], list[str]]:
+    """(people, organisations) signing the text on its last line: a writer's byline, an outlet."""
+    knowledge = knowledge or package_knowledge()
+    lines = text.rstrip().rsplit("\n", 1)
+    last = lines[-1].strip()
+    if _OUTLET_SIGNATURE.fullmatch(last) and fold(last) not in name_rules().not_names:
+        return [], [knowledge.org_acronyms.get(last) or last]
+    match = _WRITER_SIGNATURE.search(last)
+    if not match:
+        return [], []
+    words = match.group(1).split()
+    key = person_key(words)
+    if key is None or is_organisation_name(match.group(1), knowledge) or all(
+            fold(w) in place_words() or fold(w) in name_rules().not_names for w in words) or any(
+            fold(w) in name_rules().not_names | name_rules().not_person_heads for w in words):
+        return [], []
+    key = knowledge.person_keys.get(key, key)
+    return [knowledge.people.get(key) or display_form(words)], []
+
+
+def _known_values(knowledge: Knowledge) -> set[str]:
+    """Every canonical organisation the knowledge holds (gazetteer, aliases, learned), remembered."""
+    found = getattr(knowledge, "_known_values", None)
+    if found is None:
+        found = {*knowledge.org_acronyms.values(), *knowledge.org_names.values(), *knowledge.org_forms.values(),
+                 *getattr(knowledge, "org_cross", {}).values()}
+        knowledge._known_values = found
+    return found
+
+
 def extract_entities(text: str, lang: str, knowledge: Knowledge | None = None) -> tuple[list[str], list[str]]:
     """(people, organisations) named in a cleaned text, as canonical values."""
     knowledge = knowledge or package_knowledge()
-    people = sorted(set(resolve_people(text, lang, knowledge)))
-    organisations = sorted(set(_organisations(text, knowledge)))
-    return people, organisations
+    text = unglue(text)
+    people = set(resolve_people(text, lang, knowledge))
+    signed_people, signed_outlets = signature_names(text, knowledge) if lang in ("fr", "en") else ([], [])
+    known_keys = {person_key(p.split()) for p in people}
+    people = sorted(people | {p for p in signed_people if person_key(p.split()) not in known_keys})
+    organisations = {o for o in _organisations(text, knowledge) if not is_state_name(o)}
+    if lang not in ("fr", "en"):
+        # The name grammar is French and English: in another language ("Islamischen Organisation")
+        # only the names the gazetteer or the archive teaches count.
+        organisations &= _known_values(knowledge)
+    # "Full Name (ACRONYM)" in the document itself: one organisation, known by its acronym, even
+    # when the archive never defined it.
+    for long_form, acronym in _expansions(text):
+        value = knowledge.org_acronyms.get(acronym) or _known_name(long_form, knowledge) or acronym
+        organisations -= {long_form, _learned_form(long_form, knowledge)} - {value}
+        organisations.add(value)
+    return people, sorted(organisations | set(signed_outlets))
 
 
 def entity_search_terms(people: Iterable[str], organisations: Iterable[str], knowledge: Knowledge | None = None) -> list[str]:
