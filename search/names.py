@@ -98,7 +98,7 @@ def _is_initial(word: str) -> bool:
 def content_words(words: list[str]) -> list[str]:
     """The words of a name that carry it: no particles, articles or initials."""
     rules = name_rules()
-    return [w for w in words if not _is_initial(w) and fold(w) not in rules.particles]
+    return [w for w in words if not _is_edge(w, rules)]
 
 
 def person_key(words: list[str]) -> str | None:
@@ -192,13 +192,20 @@ def _segments(words: list[str], rules: NameRules) -> list[list[str]]:
     segments.append(current)
     out = []
     for seg in segments:
-        while seg and (fold(seg[0]) in rules.particles or _is_initial(seg[0])):
-            seg = seg[1:]
-        while seg and (fold(seg[-1]) in rules.particles or _is_initial(seg[-1])):
-            seg = seg[:-1]
-        if seg:
-            out.append(seg)
+        # Trimmed by index, not by slicing one word at a time: a run of 100,000 initials stays linear.
+        first, last = 0, len(seg)
+        while first < last and _is_edge(seg[first], rules):
+            first += 1
+        while last > first and _is_edge(seg[last - 1], rules):
+            last -= 1
+        if first < last:
+            out.append(seg[first:last])
     return out
+
+
+def _is_edge(word: str, rules: NameRules) -> bool:
+    """A word that may sit inside a name but neither starts nor ends one: a particle or an initial."""
+    return fold(word) in rules.particles or _is_initial(word)
 
 
 def find_mentions(text: str, folded: str | None = None) -> list[Mention]:
@@ -210,13 +217,18 @@ def find_mentions(text: str, folded: str | None = None) -> list[Mention]:
         words = match.group().split()
         triggered = False
         cut = 0
+        # content_after[i]: content words after words[i], counted once from the end (a run of
+        # 20,000 capitalised words would otherwise be recounted for each of its words).
+        content_after = [0] * (len(words) + 1)
+        for i in range(len(words) - 1, 0, -1):
+            content_after[i - 1] = content_after[i] + (not _is_edge(words[i], rules))
         for i, w in enumerate(words):
             f = fold(w).rstrip(".")
             # "Dr" never sits inside a name; "Cheikh" may, and a one-letter title ("M.") is also a
             # middle initial: those count at the start, after a word that is no name, or before a
             # full name.
             after_non_name = i > 0 and (words[i - 1].isupper() or fold(words[i - 1]).rstrip(".") in rules.not_names)
-            before_full_name = len(content_words(words[i + 1:])) >= 2
+            before_full_name = content_after[i] >= 2
             titled = i == cut or f in rules.abbreviations or after_non_name or before_full_name
             if f in rules.roles or (f in rules.titles and titled):
                 triggered, cut = True, i + 1
