@@ -200,8 +200,11 @@ def extract_year(text: str, named_years: bool = True) -> int | None:
     merely named near the top may be an anniversary or a plan, not the article's year.
     """
     full = extract_date(text)
-    if full:
-        return int(full[:4])
+    return int(full[:4]) if full else stated_year(text, named_years)
+
+
+def stated_year(text: str, named_years: bool = True) -> int | None:
+    """The year of a text that gives no full date: a partial stamp, else the one year the head names."""
     head = _head(text)
     for line in head:
         match = _STAMP_LINE.match(line)

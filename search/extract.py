@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cleaning import clean_text, normalise_line
-from .dates import extract_date, extract_year, find_dates
+from .dates import extract_date, find_dates, stated_year
 from .documents import Document, document_id
 from .entities import entity_search_terms, extract_entities
 from .formats import RawText, UnreadableFile, read_raw
@@ -98,7 +98,8 @@ def _document(source: str, part: int, text: str, raw: RawText, context: Extracti
         title=title,
         lang=lang,
         date=date,
-        year=int(date[:4]) if date else extract_year(cleaned, named_years=False),
+        # No date means extract_date found none: only a stamp can give the year.
+        year=int(date[:4]) if date else stated_year(cleaned, named_years=False),
         text=cleaned,
         raw=text,
         people=people,

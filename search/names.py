@@ -33,6 +33,12 @@ def fold(text: str) -> str:
     return text.translate(_FOLD).lower()
 
 
+@lru_cache(maxsize=1 << 16)
+def _fold_word(word: str) -> str:
+    # Names repeat: a long report folds the same few words a hundred thousand times.
+    return word.translate(_FOLD).lower()
+
+
 @dataclass(frozen=True)
 class NameRules:
     """Compiled name rules from honorifics.toml and name_particles.toml."""
@@ -47,6 +53,7 @@ class NameRules:
     run: re.Pattern
     before: re.Pattern
     after: re.Pattern
+    before_ends: tuple[str, ...]  # how text matched by `before` ends (before its spaces)
 
 
 @lru_cache(maxsize=1)
@@ -78,9 +85,11 @@ def name_rules() -> NameRules:
         run=re.compile(run),
         before=re.compile(before),
         after=re.compile(after),
+        before_ends=(",", *(fold(t) for t in hon["lowercase_titles"]), *roles),
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def skeleton(word: str) -> str:
     """A transliteration key for one name word: no article, vowels or doubled letters (Amor = Omar)."""
     w = re.sub(r"[^a-z]", "", fold(word))
@@ -174,11 +183,14 @@ class Mention:
     triggered: bool
 
 
+_ELIDED = re.compile(r"(?:l|d|qu|j|s|n)'(?![a-z]{4})")
+
+
 def _valid(word: str, rules: NameRules) -> bool:
-    folded = fold(word).rstrip(".")
+    folded = _fold_word(word).rstrip(".")
     if folded in rules.particles or _is_initial(word):
         return True
-    return folded not in rules.not_names and not re.match(r"(?:l|d|qu|j|s|n)'(?![a-z]{4})", folded)
+    return folded not in rules.not_names and not _ELIDED.match(folded)
 
 
 def _segments(words: list[str], rules: NameRules) -> list[list[str]]:
@@ -205,7 +217,7 @@ def _segments(words: list[str], rules: NameRules) -> list[list[str]]:
 
 def _is_edge(word: str, rules: NameRules) -> bool:
     """A word that may sit inside a name but neither starts nor ends one: a particle or an initial."""
-    return fold(word) in rules.particles or _is_initial(word)
+    return _fold_word(word) in rules.particles or _is_initial(word)
 
 
 def find_mentions(text: str, folded: str | None = None) -> list[Mention]:
@@ -217,32 +229,52 @@ def find_mentions(text: str, folded: str | None = None) -> list[Mention]:
         words = match.group().split()
         triggered = False
         cut = 0
-        # content_after[i]: content words after words[i], counted once from the end (a run of
-        # 20,000 capitalised words would otherwise be recounted for each of its words).
-        content_after = [0] * (len(words) + 1)
-        for i in range(len(words) - 1, 0, -1):
-            content_after[i - 1] = content_after[i] + (not _is_edge(words[i], rules))
+        content_after = None
         for i, w in enumerate(words):
-            f = fold(w).rstrip(".")
-            # "Dr" never sits inside a name; "Cheikh" may, and a one-letter title ("M.") is also a
-            # middle initial: those count at the start, after a word that is no name, or before a
-            # full name.
-            after_non_name = i > 0 and (words[i - 1].isupper() or fold(words[i - 1]).rstrip(".") in rules.not_names)
-            before_full_name = content_after[i] >= 2
-            titled = i == cut or f in rules.abbreviations or after_non_name or before_full_name
-            if f in rules.roles or (f in rules.titles and titled):
+            f = _fold_word(w).rstrip(".")
+            if f in rules.roles:
                 triggered, cut = True, i + 1
-        words = [w.rstrip(".") if len(w.rstrip(".")) > 1 and fold(w).rstrip(".") not in rules.titles else w
+            elif f in rules.titles:
+                # "Dr" never sits inside a name; "Cheikh" may, and a one-letter title ("M.") is also
+                # a middle initial: those count at the start, after a word that is no name, or
+                # before a full name.
+                if content_after is None:
+                    content_after = _content_after(words, rules)
+                after_non_name = i > 0 and (words[i - 1].isupper() or _fold_word(words[i - 1]).rstrip(".") in rules.not_names)
+                if i == cut or f in rules.abbreviations or after_non_name or content_after[i] >= 2:
+                    triggered, cut = True, i + 1
+        words = [w.rstrip(".") if len(w.rstrip(".")) > 1 and _fold_word(w).rstrip(".") not in rules.titles else w
                  for w in words[cut:]]
         start, end = match.start(), match.end()
         if not triggered and cut == 0:
-            triggered = bool(rules.before.search(folded, max(0, start - 90), start)) or bool(
-                rules.after.match(folded, end, end + 60))
+            triggered = _role_before(folded, start, rules) or bool(rules.after.match(folded, end, end + 60))
         segs = _segments(words, rules)
         for n, seg in enumerate(segs):
             # Only the sequence next to the title or role is the one it names.
             mentions.append(Mention(seg, triggered and n == 0 and seg[0] == words[0] if cut else triggered))
     return mentions
+
+
+def _content_after(words: list[str], rules: NameRules) -> list[int]:
+    """For each word, how many content words follow it: counted once from the end, since a run of
+    20,000 capitalised words would otherwise be recounted for each of its words."""
+    counts = [0] * (len(words) + 1)
+    for i in range(len(words) - 1, 0, -1):
+        counts[i - 1] = counts[i] + (not _is_edge(words[i], rules))
+    return counts
+
+
+def _role_before(folded: str, start: int, rules: NameRules) -> bool:
+    """True when a role or title stands right before a name starting at start (see NameRules.before)."""
+    # `before` ends with $, so its search tries each of the 90 characters: first a test in C that
+    # the text before the name's spaces ends as a match would (a comma, a title or a role).
+    window = folded[max(0, start - 90):start]
+    end = window.rstrip()
+    if not end.endswith(rules.before_ends):
+        return False
+    if end.endswith(",") and not end.endswith(rules.before_ends[1:]) and not any(r in window for r in rules.roles):
+        return False  # a comma alone counts only after a role ("le ministre des Affaires étrangères, X")
+    return bool(rules.before.search(folded, max(0, start - 90), start))
 
 
 def resolve_people(text: str, lang: str, knowledge) -> list[str]:
