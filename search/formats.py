@@ -242,8 +242,19 @@ def supported_extensions() -> set[str]:
 
 
 def read_raw(data: bytes, path: Path) -> RawText:
-    """Dispatch to the reader for the file's extension."""
+    """Dispatch to the reader for the file's extension; a reader that fails skips only this file."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise UnreadableFile(f"unsupported file type {path.suffix!r}")
-    return reader(data, path)
+    kind = path.suffix.lower().lstrip(".")
+    try:
+        return reader(data, path)
+    except UnreadableFile:
+        raise
+    except ImportError as exc:
+        # An installer that missed a dependency (lxml_html_clean for HTML) costs that format only.
+        raise UnreadableFile(f"the .{kind} reader cannot be loaded ({exc}); reinstall the package: pip install .") from exc
+    except RecursionError as exc:
+        raise UnreadableFile(f"nested too deeply to read as .{kind}") from exc
+    except Exception as exc:  # a library's bug on one strange file must not cost the rest
+        raise UnreadableFile(f"the .{kind} reader failed on this file ({type(exc).__name__}: {exc})") from exc
