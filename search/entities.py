@@ -23,7 +23,8 @@ from pathlib import Path
 
 from .names import acronym_start, choose_canonical, name_variants, display_form, find_mentions, fold, name_rules, person_key, resolve_people, skeleton, surname_of
 from .org_patterns import HEADS_EN, HEADS_FR, ContainedSpans, find_acronyms, find_english_names, find_french_names
-from .resources import package_toml, read_user_toml
+from .config_files import read_aliases
+from .resources import package_toml
 
 # "(ACRONYM)" after its long form: the long form is read back from the bracket, up to 200
 # characters and never across ( ) or the end of a sentence or line.
@@ -116,17 +117,11 @@ def load_aliases(path: Path, base: Knowledge | None = None) -> Knowledge:
     knowledge = _copy(base or package_knowledge())
     if not Path(path).is_file():
         return knowledge
-    data = read_user_toml(Path(path))
+    data = read_aliases(Path(path))  # checked: a wrong entry raises ConfigError naming its line
     for entry in data.get("organisation", []):
-        if "name" not in entry:
-            raise ValueError(f"{path}: each [[organisation]] needs a name = \"...\"")
         _add_organisation(knowledge, entry["name"], entry.get("acronyms", []), entry.get("aliases", []))
     for entry in data.get("person", []):
-        if "name" not in entry:
-            raise ValueError(f"{path}: each [[person]] needs a name = \"...\"")
         key = person_key(entry["name"].split())
-        if key is None:
-            raise ValueError(f"{path}: person name {entry['name']!r} needs a given name and a surname")
         knowledge.people[key] = entry["name"]
         knowledge.variants[entry["name"]].update(entry.get("aliases", []))
         knowledge.surnames[surname_of(key)].add(key)

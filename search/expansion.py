@@ -21,7 +21,8 @@ from whoosh import query as Q
 from whoosh.matching import NullMatcherClass, WrappingMatcher
 
 from .analysis import ANALYZERS, neutral_analyzer, sound_key, stopwords
-from .resources import package_toml, read_user_toml
+from .config_files import check_glossary
+from .resources import package_toml
 from .schema import LANGUAGE_GROUPS
 
 # Weights of the expansion clauses, relative to 1.0 for the words typed.
@@ -128,7 +129,7 @@ def load_expansion(docs_dir: str | Path | None = None) -> Expansion:
         return base
     expansion = Expansion(dict(base.glossary), dict(base.organisations))
     expansion.glossary = {k: list(v) for k, v in base.glossary.items()}
-    expansion.add_glossary(read_user_toml(path), str(path))
+    expansion.add_glossary(check_glossary(path), str(path))
     return expansion
 
 

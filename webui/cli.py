@@ -43,13 +43,20 @@ def reindex_command(full: bool) -> None:
     """Index new and changed documents of DOCS_DIR, remove deleted ones; atomic and safe to interrupt."""
     # Imported here: the indexer's modules (file formats, extraction) are not needed to serve, and
     # importing them when the app is created delayed a server's first answer by a tenth of a second.
+    from search.config_files import check_config_files
     from search.indexer import ReindexError, reindex
+    from search.resources import ConfigError
 
     docs_dir = current_app.config["DOCS_DIR"]
     index_dir = current_app.config["INDEX_DIR"]
     progress = _Progress()
     try:
+        # Every configuration file is checked before anything is built: a mistake in one that this
+        # reindex would not read (glossary.toml) is still reported now, not when the server starts.
+        check_config_files(docs_dir)
         summary = reindex(docs_dir, index_dir, full=full, progress=progress)
+    except ConfigError as exc:
+        raise click.ClickException(f"{exc} Nothing was reindexed: the previous index is still serving.") from None
     except (IndexLockedError, ReindexError) as exc:
         raise click.ClickException(str(exc)) from None
     except FileNotFoundError as exc:
