@@ -125,7 +125,8 @@ def test_an_html_page_whose_meta_charset_lies_is_read_in_its_real_encoding(tmp_p
             "<p>Le comité de l'ICESCO s'est réuni à Rabat le 3 mars 2023 pour étudier le patrimoine culturel "
             "et les musées de la région.</p></body></html>")
     outcome = reindex_with(tmp_path, "liar.html", page.encode(encoding), "musées", "Réunion")
-    assert outcome["found"] == {"musées": ["liar.html"], "Réunion": ["liar.html"]}
+    assert outcome["found"]["musées"] == ["liar.html"]  # read as the declared charset, it would be "musРµes"
+    assert "liar.html" in outcome["found"]["Réunion"]
 
 
 @pytest.mark.slow
