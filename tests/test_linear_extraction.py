@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import re
+import resource
 import shutil
 import time
 from pathlib import Path
@@ -45,6 +46,12 @@ def extract_all(text: str) -> list:
     knowledge = learn_from_corpus([clean_text(text)])
     docs = extract_documents("a.txt", Path("a.txt"), text.encode(), ExtractionContext(extra={"entities": knowledge}), "x")
     return [signature(doc) for doc in docs]
+
+
+def cpu_of_process_and_children() -> float:
+    """CPU seconds used so far by this process and its finished children (a reindex forks some)."""
+    return sum(getattr(resource.getrusage(who), field) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+               for field in ("ru_utime", "ru_stime"))
 
 
 def cpu_seconds(function, *args) -> float:
@@ -99,9 +106,9 @@ def test_the_seeds_and_140_kb_of_one_acronym_reindex_in_10_seconds(tmp_path):
     shutil.copytree(SEEDS, docs)
     (docs / "acronym.txt").write_text(" ".join(["ICESCO"] * 20_000) + "\n", encoding="utf-8")
     assert (docs / "acronym.txt").stat().st_size >= 140_000
-    started = time.perf_counter()
+    before = cpu_of_process_and_children()
     summary = reindex(docs, tmp_path / "index", full=True)
-    seconds = time.perf_counter() - started
+    seconds = cpu_of_process_and_children() - before
     assert seconds <= 10, f"{seconds:.1f} s"
     assert summary.added == 6 and not summary.skipped
     found = SearchService(tmp_path / "index").search(SearchRequest(q="ICESCO", org=["ICESCO"], per_page=100))
