@@ -299,14 +299,27 @@ def _organisation_spans(text: str, knowledge: Knowledge) -> list[tuple[str, str]
     taken = bytearray(len(text))
     found = []
     for start, end, canonical, rule in spans:
-        if rule and _GOVERNING & set(fold(canonical).split()) and inside.holds_within(start, end):
+        if rule and _kind_of(canonical).governing and inside.holds_within(start, end):
             continue  # a governing body ("Executive Council of ICESCO") counts as its organisation
         if taken.find(1, start, end) != -1:
             continue
         taken[start:end] = b"\x01" * (end - start)
-        if not (rule and set(name_key(canonical).split()) <= _GOVERNING | _GENERIC | _LINKS):
+        if not (rule and _kind_of(canonical).generic):
             found.append((canonical, text[start:end]))
     return found
+
+
+@dataclass(frozen=True)
+class _Kind:
+    governing: bool  # names a governing body (a council, a board)
+    generic: bool  # only generic words ("Executive Council"): no organisation of its own
+
+
+@lru_cache(maxsize=4096)
+def _kind_of(canonical: str) -> _Kind:
+    # Once per name: a text repeating one head noun gives thousands of spans the same long name.
+    return _Kind(bool(_GOVERNING & set(fold(canonical).split())),
+                 set(name_key(canonical).split()) <= _GOVERNING | _GENERIC | _LINKS)
 
 
 def _strip_leading(phrase: str) -> str:
