@@ -31,7 +31,7 @@ from search.ingest.extract import ExtractionContext, extract_documents, find_com
 from search.ingest.formats import UnreadableFile, supported_extensions
 from search.index.relations import find_relations
 from search.ingest.signatures import signature
-from search.ingest.entities import TYPES, _alias_index, match_key
+from search.evaluation.entities import TYPES, _alias_index, match_key
 from .metadata import _lang_right, _normalise, load_labels
 from .pairs import read_pairs
 

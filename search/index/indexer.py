@@ -20,7 +20,8 @@ from search.index.backends import engine_for
 from search.index.engine import Engine, GenerationWriter
 from search.index.extraction import DEFAULT_BUDGET, Extraction, extracted
 from search.index.facets import build_facet_tables, read_datenum, save_facet_tables
-from search.index.learning import ALIASES_FILE, learn_entities, save_knowledge
+from search.index.learning import learn_entities, save_knowledge
+from search.ingest.config_files import ALIASES_FILE, GLOSSARY_FILE, check_config_files
 from search.index.relating import RelationsError, RelationsJob
 from search.index.scanning import FileState, scan
 from search.index.workers import Budget
@@ -90,7 +91,7 @@ def _pause_for_test(point: str) -> None:
 def _fingerprint(docs_dir: Path) -> str:
     """Changes when anything that shapes extraction changes: code data files or researcher files."""
     parts = [str(SCHEMA_VERSION), data_files_fingerprint()]
-    for name in (ALIASES_FILE, "glossary.toml"):
+    for name in (ALIASES_FILE, GLOSSARY_FILE):
         path = docs_dir / name
         if path.is_file():
             parts.append(content_hash(path.read_bytes()))
@@ -108,12 +109,14 @@ def reindex(
     """Index what is new or changed in docs_dir, drop what disappeared, publish atomically.
 
     `budget` is what one file's extraction may spend (EXTRACT_TIME_LIMIT, EXTRACT_MEMORY_LIMIT).
-    Raises store.IndexLockedError when another reindex runs, ReindexError when no document could
+    Raises ConfigError (search/resources.py) for a mistake in a configuration file,
+    store.IndexLockedError when another reindex runs, ReindexError when no document could
     be indexed, OSError when the index cannot be written; in every case the previous index serves.
     """
     docs_dir, index_dir = Path(docs_dir), Path(index_dir)
     if not docs_dir.is_dir():
         raise FileNotFoundError(f"Documents folder {docs_dir} does not exist; set DOCS_DIR to your archive.")
+    check_config_files(docs_dir)  # a mistake in aliases, glossary or curation: one line, nothing built
     started = time.perf_counter()
     with store.ReindexLock(index_dir) as lock:
         summary = ReindexSummary()

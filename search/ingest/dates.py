@@ -86,7 +86,9 @@ def _day_month_pattern() -> re.Pattern:
 # Glued words from flattened HTML ("Saudi ArabiaMay 17, 2024"): split a capital after a lowercase.
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z][a-z]+\.?\s+\d)")
 _STAMP_LINE = re.compile(r"^(?P<y>(?:19|20)\d\d)(?:-(?P<m>[01]\d))?$")
-_COUNTER = re.compile(r"\s+\d{1,4}$")
+# Possessive, tried where a run of spaces starts: cubic otherwise on a line of thousands of spaces
+# that cleaning keeps (form feeds, U+2028).
+_COUNTER = re.compile(r"(?<!\s)\s++\d{1,4}$")
 
 
 def _month_number(text: str) -> int | None:

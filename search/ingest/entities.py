@@ -14,27 +14,25 @@ Researcher aliases (DOCS_DIR/aliases.toml), applied at reindex::
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from search.ingest.config_files import read_aliases
 from search.ingest.dates import find_dates
 from search.ingest.names import place_words, acronym_start, choose_canonical, name_variants, display_form, find_mentions, fold, name_rules, person_key, resolve_people, skeleton, surname_of
-from search.resources import package_toml, read_user_toml
+from search.ingest.org_patterns import (ENGLISH_NAME, FRENCH_NAME, HEADS_EN, HEADS_FR, ContainedSpans, find_acronyms,
+                                        find_english_names, find_french_names, is_french_name)
+from search.resources import package_toml
 
-_ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9&]*[A-Z][A-Za-z0-9&]*(?![\w-])")
 # "(ACRONYM)" after its long form: the long form is read back from the bracket, up to 200
 # characters and never across ( ) or the end of a sentence or line.
 _ACRONYM_IN_BRACKETS = re.compile(r"\(\s*([A-Z][A-Za-z&]{1,11}(?:-[A-Za-z]+)?)\s*\)")
 _LONG_FORM_CHARS = 200
 _LEADING = re.compile(r"^(?:(?:the|of|and|by|from|with|to|between|l['’]|la|le|les|de|des|du|d['’]|et|par|entre|avec|a)\s+|l['’]|d['’])+", re.I)
-_HEADS_EN = ("Organization|Organisation|University|Commission|Committee|Council|Center|Centre|Agency|Foundation|"
-             "Association|Institute|Bank|Federation|Union|Authority|Academy|School|Program|Programme|Fund|"
-             "Corporation|Company|League|Ministry|Service|Park|Group|Network|Office")
-_HEADS_FR = ("Organisation|Commission|Comité|Conseil|Centre|Agence|Fondation|Association|Institut|Banque|"
-             "Fédération|Union|Ligue|Université|université|Académie|École|Ecole|Groupe|Fonds|Autorité|ministère|Ministère|Bureau|Réseau")
 _LINKS = frozenset({"and", "the", "of", "for", "de", "la", "le", "les", "l", "pour", "et", "des", "du", "d"})
 _GENERIC = frozenset({"executive", "general", "permanent", "supreme", "higher", "joint", "steering", "advisory",
                       "trustees", "directors", "national", "ministers", "ministres", "affairs", "affaires", "foreign",
@@ -44,20 +42,6 @@ _ARABIC_PREFIX = "(?:[وفبلك]{0,2}(?:ال|لل|ل)?)"
 _OFFICE = frozenset({"agency", "office", "secretariat", "headquarters", "bureau", "agence", "secretariat"})
 _ROYAL = frozenset({"king", "queen", "prince", "princess", "emir", "sultan", "roi", "reine"})
 _GOVERNING = frozenset({"council", "conseil", "committee", "comite", "board", "assembly", "assemblee"})
-_CAP = r"[A-ZÀ-Þ][\w’'&-]*"
-_SP = r"[ \t]+"
-_ROLES_EN = r"(?:Chairman|President|Director|Minister|Secretary|Head|Member|Ambassador|Dr|Mr|Ms|H\.E)\b"
-_ORG_EN = re.compile(
-    rf"(?:{_CAP}{_SP}(?:(?:and|&){_SP})?)*(?:{_HEADS_EN})\b(?:{_SP}(?:of|for|on){_SP}(?:the{_SP})?{_CAP}"
-    rf"(?:(?:,{_SP}(?:and|&){_SP}|,{_SP}|{_SP}(?:(?:and|&|the|of|for|on){_SP})*)(?!\w+ed\b|{_ROLES_EN}){_CAP}(?<![’']s)"
-    rf"(?:{_SP}d['’][A-ZÀ-Þ][\w-]*)?){{0,5}})?")
-# French names: a head noun, adjectives, then complements joined by de/pour/et ("Commission nationale
-# marocaine pour l’éducation, les sciences et la culture"). Adjectives are told from verbs by ending.
-_ADJ = r"[a-zà-ÿ-]{2,}(?:eur|eure|al|ale|ales|aux|ien|ienne|ain|aine|ais|aise|ique|iques|el|elle|if|ive|ier|ière|aire|ois|oise|iste|ati|ente|abe|abes|ie|il|ile)"
-_ORG_FR = re.compile(
-    rf"\b(?P<head>{_HEADS_FR})(?P<adj>(?:{_SP}(?:{_ADJ}\b|(?!(?:Mme|M|Dr|Pr|Mr|Son)\b)(?:[A-ZÀ-Þ][\w’'-]+|[IVX]+\b))){{0,3}})"
-    rf"(?P<rest>(?:,?{_SP}(?:et{_SP})?(?:de{_SP}la|de{_SP}l['’]|pour{_SP}la|pour{_SP}l['’]|pour{_SP}les|pour{_SP}le|de|du|des|pour|la|les)[ \t]*"
-    rf"(?!(?:{_HEADS_FR}|Mme|M\.|Dr|Pr|Mr|Son|Directeur|Directrice|Président|Présidente|Secrétaire|Ministre|Conférence)\b)(?:[A-ZÀ-Þ][\w’'-]*(?:{_SP}d['’][A-ZÀ-Þ][\w-]*)?|(?!dans\b|pendant\b|année|vingt|[a-zà-ÿ]+(?:er|ir|dre|tre|vre)\b)[a-zà-ÿ]{{4,}}(?:-[a-zà-ÿ]+)*)(?:{_SP}(?:[A-ZÀ-Þ][\w’'-]*|{_ADJ}\b))*)*)")
 
 
 @dataclass
@@ -137,17 +121,11 @@ def load_aliases(path: Path, base: Knowledge | None = None) -> Knowledge:
     knowledge = _copy(base or package_knowledge())
     if not Path(path).is_file():
         return knowledge
-    data = read_user_toml(Path(path))
+    data = read_aliases(Path(path))  # checked: a wrong entry raises ConfigError naming its line
     for entry in data.get("organisation", []):
-        if "name" not in entry:
-            raise ValueError(f"{path}: each [[organisation]] needs a name = \"...\"")
         _add_organisation(knowledge, entry["name"], entry.get("acronyms", []), entry.get("aliases", []))
     for entry in data.get("person", []):
-        if "name" not in entry:
-            raise ValueError(f"{path}: each [[person]] needs a name = \"...\"")
         key = person_key(entry["name"].split())
-        if key is None:
-            raise ValueError(f"{path}: person name {entry['name']!r} needs a given name and a surname")
         knowledge.people[key] = entry["name"]
         knowledge.variants[entry["name"]].update(entry.get("aliases", []))
         knowledge.surnames[surname_of(key)].add(key)
@@ -233,7 +211,8 @@ def _learn_org_forms(knowledge: Knowledge, counts: dict[str, Counter]) -> None:
         if bag_key(key) in knowledge.org_forms or key in knowledge.org_names:
             continue
         longer = Counter()
-        for k in keys:
+        # The names that start with key and a space sort together, before key + "!".
+        for k in keys[bisect_left(keys, key + " "):bisect_left(keys, key + "!")]:
             if k.startswith(key + " "):
                 longer[knowledge.org_forms.get(bag_key(k)) or counts[k].most_common(1)[0][0]] += sum(counts[k].values())
         ranked = longer.most_common(2) + [(None, 0), (None, 0)]
@@ -346,7 +325,7 @@ def _expansions(text: str) -> list[tuple[str, str]]:
             continue
         long_form = _long_form(acronym, before)
         # Ministerial councils are governing bodies, which count as their organisation.
-        if long_form and re.search(rf"\b(?:{_HEADS_EN}|{_HEADS_FR})\b", long_form, re.I) and not re.search(
+        if long_form and re.search(rf"\b(?:{HEADS_EN}|{HEADS_FR})\b", long_form, re.I) and not re.search(
                 r"\bminist(?:ers|res)\b", long_form, re.I):
             pairs.append((long_form, acronym))
     return pairs
@@ -360,7 +339,7 @@ def _long_form(acronym: str, before: str) -> str | None:
     start = acronym_start(acronym, text)
     if start is not None:
         return _LEADING.sub("", text[start:]).strip(" ,")
-    head = re.search(rf"\b(?:{_HEADS_FR})\b.*", text)
+    head = re.search(rf"\b(?:{HEADS_FR})\b.*", text)
     return head.group().strip(" ,") if head else None
 
 
@@ -373,8 +352,8 @@ def _organisation_spans(text: str, knowledge: Knowledge) -> list[tuple[str, str]
     spans = [(m.start(), m.end(), _known_name(m.group(), knowledge), 0)
              for m in knowledge.org_pattern.finditer(folded)]
     spans += [(m.start(), m.end(), knowledge.org_acronyms[m.group()], 0)
-              for m in _ACRONYM.finditer(text) if m.group() in knowledge.org_acronyms]
-    for m in (*_ORG_EN.finditer(text), *(m for m in _ORG_FR.finditer(text) if _french_name(m))):
+              for m in find_acronyms(text, knowledge.org_acronyms)]
+    for m in (*find_english_names(text), *find_french_names(text)):
         phrase = _strip_leading(m.group())
         if len(phrase.split()) >= 2 and not phrase.isupper():
             canonical = _learned_form(phrase, knowledge)
@@ -382,19 +361,33 @@ def _organisation_spans(text: str, knowledge: Knowledge) -> list[tuple[str, str]
             if canonical != phrase or not _ACTIVITY.search(phrase):
                 spans.append((m.end() - len(phrase), m.end(), canonical, 1))
     spans.sort(key=lambda s: (s[0] - s[1], s[3]))
-    known = [(start, end) for start, end, _, rule in spans if not rule]
-    taken: list[tuple[int, int]] = []
+    inside = ContainedSpans([(start, end) for start, end, _, rule in spans if not rule])
+    # Longest spans first; a span overlapping one already taken is dropped. Taken characters are
+    # marked, so that each test costs the span's length, not the number of spans taken.
+    taken = bytearray(len(text))
     found = []
     for start, end, canonical, rule in spans:
-        if rule and _GOVERNING & set(fold(canonical).split()) and any(
-                start <= a and b <= end and (a, b) != (start, end) for a, b in known):
+        if rule and _kind_of(canonical).governing and inside.holds_within(start, end):
             continue  # a governing body ("Executive Council of ICESCO") counts as its organisation
-        if any(a < end and start < b for a, b in taken):
+        if taken.find(1, start, end) != -1:
             continue
-        taken.append((start, end))
-        if not (rule and set(name_key(canonical).split()) <= _GOVERNING | _GENERIC | _LINKS):
+        taken[start:end] = b"\x01" * (end - start)
+        if not (rule and _kind_of(canonical).generic):
             found.append((canonical, text[start:end]))
     return found
+
+
+@dataclass(frozen=True)
+class _Kind:
+    governing: bool  # names a governing body (a council, a board)
+    generic: bool  # only generic words ("Executive Council"): no organisation of its own
+
+
+@lru_cache(maxsize=4096)
+def _kind_of(canonical: str) -> _Kind:
+    # Once per name: a text repeating one head noun gives thousands of spans the same long name.
+    return _Kind(bool(_GOVERNING & set(fold(canonical).split())),
+                 set(name_key(canonical).split()) <= _GOVERNING | _GENERIC | _LINKS)
 
 
 def _strip_leading(phrase: str) -> str:
@@ -408,22 +401,14 @@ def _strip_leading(phrase: str) -> str:
     return " ".join(words)
 
 
-def _french_name(match: re.Match) -> bool:
-    # A bare "Organisation pour la paix" is a common noun; a name has an adjective and more, or a
-    # capitalised complement ("Université de Kampala").
-    adjectives, rest = match.group("adj").split(), match.group("rest")
-    return (len(adjectives) >= 2 or bool(adjectives and rest) or bool(re.search(r"[ ’'][A-ZÀ-Þ]", rest))
-            or any(a[0].isupper() for a in adjectives) or bool(re.search(rf"[a-zà-ÿ]{{4,}}{_SP}{_ADJ}$", rest)))
-
-
 def is_organisation_name(line: str, knowledge: Knowledge | None = None) -> bool:
     """True when a line is one organisation's name and nothing else (a site's masthead, say)."""
     knowledge = knowledge or package_knowledge()
     line = line.strip(" .")
-    if knowledge.org_pattern.fullmatch(fold(line)) or _ORG_EN.fullmatch(line):
+    if knowledge.org_pattern.fullmatch(fold(line)) or ENGLISH_NAME.fullmatch(line):
         return True
-    match = _ORG_FR.fullmatch(line)
-    return bool(match and _french_name(match))
+    match = FRENCH_NAME.fullmatch(line)
+    return bool(match and is_french_name(match))
 
 
 # Words glued across markup: an acronym onto the next name ("ALECSOArab League"), a title onto a

@@ -34,6 +34,12 @@ def fold(text: str) -> str:
     return text.translate(_FOLD).lower()
 
 
+@lru_cache(maxsize=1 << 16)
+def _fold_word(word: str) -> str:
+    # Names repeat: a long report folds the same few words a hundred thousand times.
+    return word.translate(_FOLD).lower()
+
+
 @dataclass(frozen=True)
 class NameRules:
     """Compiled name rules from honorifics.toml and name_particles.toml."""
@@ -51,6 +57,7 @@ class NameRules:
     after: re.Pattern
     said: re.Pattern
     attributed: re.Pattern
+    before_ends: tuple[str, ...]  # how text matched by `before` ends (before its spaces)
 
 
 @lru_cache(maxsize=1)
@@ -90,9 +97,11 @@ def name_rules() -> NameRules:
         after=re.compile(after),
         said=re.compile(said),
         attributed=re.compile(attributed),
+        before_ends=(",", *(fold(t) for t in hon["lowercase_titles"]), *roles),
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def skeleton(word: str) -> str:
     """A transliteration key for one name word: no article, vowels or doubled letters (Amor = Omar)."""
     w = re.sub(r"[^a-z]", "", fold(word))
@@ -110,7 +119,7 @@ def _is_initial(word: str) -> bool:
 def content_words(words: list[str]) -> list[str]:
     """The words of a name that carry it: no particles, articles or initials."""
     rules = name_rules()
-    return [w for w in words if not _is_initial(w) and fold(w) not in rules.particles]
+    return [w for w in words if not _is_edge(w, rules)]
 
 
 def person_key(words: list[str]) -> str | None:
@@ -187,11 +196,14 @@ class Mention:
     weak: bool = False  # marked only by a verb of speech or an attribution
 
 
+_ELIDED = re.compile(r"(?:l|d|qu|j|s|n)'(?![a-z]{4})")
+
+
 def _valid(word: str, rules: NameRules) -> bool:
-    folded = fold(word).rstrip(".")
+    folded = _fold_word(word).rstrip(".")
     if folded in rules.particles or _is_initial(word):
         return True
-    return folded not in rules.not_names and not re.match(r"(?:l|d|qu|j|s|n)'(?![a-z]{4})", folded)
+    return folded not in rules.not_names and not _ELIDED.match(folded)
 
 
 def _segments(words: list[str], rules: NameRules) -> list[list[str]]:
@@ -205,13 +217,20 @@ def _segments(words: list[str], rules: NameRules) -> list[list[str]]:
     segments.append(current)
     out = []
     for seg in segments:
-        while seg and (fold(seg[0]) in rules.particles or _is_initial(seg[0])):
-            seg = seg[1:]
-        while seg and (fold(seg[-1]) in rules.particles or _is_initial(seg[-1])):
-            seg = seg[:-1]
-        if seg:
-            out.append(seg)
+        # Trimmed by index, not by slicing one word at a time: a run of 100,000 initials stays linear.
+        first, last = 0, len(seg)
+        while first < last and _is_edge(seg[first], rules):
+            first += 1
+        while last > first and _is_edge(seg[last - 1], rules):
+            last -= 1
+        if first < last:
+            out.append(seg[first:last])
     return out
+
+
+def _is_edge(word: str, rules: NameRules) -> bool:
+    """A word that may sit inside a name but neither starts nor ends one: a particle or an initial."""
+    return _fold_word(word) in rules.particles or _is_initial(word)
 
 
 def find_mentions(text: str, folded: str | None = None) -> list[Mention]:
@@ -223,24 +242,27 @@ def find_mentions(text: str, folded: str | None = None) -> list[Mention]:
         words = match.group().split()
         triggered = weak = False
         cut = 0
+        content_after = None
         for i, w in enumerate(words):
-            f = fold(w).rstrip(".")
-            # "Dr" never sits inside a name; "Cheikh" may, and a one-letter title ("M.") is also a
-            # middle initial: those count at the start, after a word that is no name, or before a
-            # full name.
-            after_non_name = i > 0 and (words[i - 1].isupper() or fold(words[i - 1]).rstrip(".") in rules.not_names)
-            before_full_name = len(content_words(words[i + 1:])) >= 2
-            titled = i == cut or f in rules.abbreviations or after_non_name or before_full_name
-            if f in rules.roles or (f in rules.titles and titled):
+            f = _fold_word(w).rstrip(".")
+            if f in rules.roles:
                 triggered, cut = True, i + 1
-        words = [w.rstrip(".") if len(w.rstrip(".")) > 1 and fold(w).rstrip(".") not in rules.titles else w
+            elif f in rules.titles:
+                # "Dr" never sits inside a name; "Cheikh" may, and a one-letter title ("M.") is also
+                # a middle initial: those count at the start, after a word that is no name, or
+                # before a full name.
+                if content_after is None:
+                    content_after = _content_after(words, rules)
+                after_non_name = i > 0 and (words[i - 1].isupper() or _fold_word(words[i - 1]).rstrip(".") in rules.not_names)
+                if i == cut or f in rules.abbreviations or after_non_name or content_after[i] >= 2:
+                    triggered, cut = True, i + 1
+        words = [w.rstrip(".") if len(w.rstrip(".")) > 1 and _fold_word(w).rstrip(".") not in rules.titles else w
                  for w in words[cut:]]
         start, end = match.start(), match.end()
         if _names_a_thing(words, text, end, rules):
             continue  # "Ahmad Jaam’s Mausoleum", "King Abdullah Economic City": a place or a body
         if not triggered and cut == 0:
-            triggered = bool(rules.before.search(folded, max(0, start - 90), start)) or bool(
-                rules.after.match(folded, end, end + 60))
+            triggered = _role_before(folded, start, rules) or bool(rules.after.match(folded, end, end + 60))
         segs = _segments(words, rules)
         if not triggered and segs and len(content_words(segs[-1])) >= 2 and not any(w.isupper() for w in segs[-1]):
             # The subject of a verb of speech, or the source of a quote ("Selon X", where the
@@ -313,6 +335,28 @@ def _known_given_name(mention: Mention, knowledge) -> bool:
     if known is None:
         known = knowledge._given_names = given_names(knowledge.people.values())
     return fold(content[0]) in known
+
+
+def _content_after(words: list[str], rules: NameRules) -> list[int]:
+    """For each word, how many content words follow it: counted once from the end, since a run of
+    20,000 capitalised words would otherwise be recounted for each of its words."""
+    counts = [0] * (len(words) + 1)
+    for i in range(len(words) - 1, 0, -1):
+        counts[i - 1] = counts[i] + (not _is_edge(words[i], rules))
+    return counts
+
+
+def _role_before(folded: str, start: int, rules: NameRules) -> bool:
+    """True when a role or title stands right before a name starting at start (see NameRules.before)."""
+    # `before` ends with $, so its search tries each of the 90 characters: first a test in C that
+    # the text before the name's spaces ends as a match would (a comma, a title or a role).
+    window = folded[max(0, start - 90):start]
+    end = window.rstrip()
+    if not end.endswith(rules.before_ends):
+        return False
+    if end.endswith(",") and not end.endswith(rules.before_ends[1:]) and not any(r in window for r in rules.roles):
+        return False  # a comma alone counts only after a role ("le ministre des Affaires étrangères, X")
+    return bool(rules.before.search(folded, max(0, start - 90), start))
 
 
 def resolve_people(text: str, lang: str, knowledge) -> list[str]:

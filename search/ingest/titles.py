@@ -15,7 +15,9 @@ _SENTENCE_END = re.compile(r"[.!?;:…،؛۔]\s*$")
 _TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*$")
 _QUOTED = re.compile(r"^[“\"«‘].*[”\"»’]$")
 # A date printed after the headline on the same line ("Lancement officiel ... 16/03/2021").
-_TRAILING_DATE = re.compile(r"\s+[-–|/]?\s*(?:\d{1,2}[/.]\d{1,2}[/.]\d{4}|\d{4}-\d\d-\d\d)$")
+# Possessive spaces tried only where a run of them starts: a line holding thousands of spaces that
+# cleaning does not collapse (form feeds, U+2028) was otherwise searched in cubic time.
+_TRAILING_DATE = re.compile(r"(?<!\s)\s++(?:[-–|/]\s*+)?(?:\d{1,2}[/.]\d{1,2}[/.]\d{4}|\d{4}-\d\d-\d\d)$")
 # Flattened HTML can glue the headline to the lede: a closing quote or bracket, then a sentence.
 _GLUED_LEDE = re.compile(r"(?<=[»”)])(?=[A-ZÀ-Ý])")
 # Separators a page's title bar leaves at the edges of a headline ("Headline | |", "– Headline").

@@ -30,6 +30,7 @@ from search.query.parse import ParsedQuery, parse_query
 from search.query.results import DocumentView, Hit, SORTS, SearchRequest, SearchResults, split_list, stored_document
 from search.query.scoring import ArrayScorer
 from search.query.suggest import suggest_query
+from search.resources import ConfigError
 
 MAX_FOLD_EXTRA = 2000  # most extra ranked documents fetched to make up for folded copies
 RANKING_GRACE = 0.05  # seconds the engine may rank for when numpy scoring ran out of time
@@ -44,7 +45,12 @@ class SearchService:
         self.engine = engine or engine_for("whoosh")
         self.time_limit = time_limit
         # Query expansion reads the researcher's DOCS_DIR/glossary.toml beside the package glossary.
-        self.expansion = load_expansion(docs_dir)
+        self.config_notices: list[str] = []
+        try:
+            self.expansion = load_expansion(docs_dir)
+        except ConfigError as exc:  # serve with the package's glossary, and say why on every search
+            self.expansion = load_expansion(None)
+            self.config_notices.append(f"{exc} Searches use the package's glossary until it is fixed.")
         self.schema = build_schema()
         self._gen: ServedGeneration | None = None
         self._lock = threading.Lock()
@@ -135,7 +141,7 @@ class SearchService:
         marks: dict[str, tuple] = {}  # the query's terms to mark, by language of the results
         expander = TermExpander(scorer.multi_term_words, scorer.counts)
         hits = [self._hit(gen, docnum, score, parsed, marks, expander) for docnum, score in page_docs]
-        notices = list(dict.fromkeys(parsed.notices + scorer.notices))
+        notices = list(dict.fromkeys(self.config_notices + parsed.notices + scorer.notices))
         if timed_out:
             notices.append("The search took too long and was stopped: results may be incomplete. Try more specific words.")
         suggestion = suggest_query(gen.view(), request.q, parsed, gen.vocabulary) if request.q.strip() else None
