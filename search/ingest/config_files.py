@@ -62,7 +62,7 @@ def read_aliases(path: Path) -> dict:
 
 def _check_cycles(path: Path, lines: list[str], data: dict) -> None:
     """Refuse aliases that lead from one entry's name back to it through other entries."""
-    from search.ingest.entities import name_key
+    from search.ingest.knowledge import name_key
 
     for section in _KEYS:
         entries = data.get(section, [])

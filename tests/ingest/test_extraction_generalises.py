@@ -244,7 +244,8 @@ def test_organisation_names_are_read_whole(text, lang, organisation):
     assert organisation in extract_entities(text, lang)[1]
 
 
-from search.ingest.entities import cross_key, learn_from_corpus  # noqa: E402
+from search.ingest.entities import learn_from_corpus  # noqa: E402
+from search.ingest.knowledge import cross_key  # noqa: E402
 
 
 @pytest.mark.parametrize("french, english", [
