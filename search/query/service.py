@@ -220,6 +220,21 @@ class SearchService:
             copies=[c for c in gen.copies.get(stored["id"], []) if c != stored["id"]],
         )
 
+    # -- many queries on one generation (search/query/batch.py) ---------------------------------
+    @contextlib.contextmanager
+    def matching(self):
+        """Within the block: the live generation (None without an index) and a function that matches
+        one query on it, q → (ParsedQuery, mask of the documents it matches, whether it timed out)."""
+        with self._using() as gen:
+            def match(q: str):
+                parsed = parse_query(q, self.schema, self.expansion)
+                if gen is None:
+                    return parsed, np.zeros(0, dtype=bool), False
+                scorer = ArrayScorer(gen.view(), time.monotonic() + self.time_limit, gen.vocabulary)
+                mask, timed_out = self._matching(gen, parsed, scorer)
+                return parsed, mask, timed_out
+            yield gen, match
+
     # -- documents -----------------------------------------------------------------------------
     def document(self, doc_id: str, q: str = "", similar: int = 5) -> DocumentView | None:
         """A document's fields, its text highlighted for q, its raw text and similar documents."""
