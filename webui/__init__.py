@@ -14,6 +14,7 @@ SETTINGS = {
     "INDEX_DIR": (str(PROJECT_ROOT / "index_data"), "Folder where the index generations are written."),
     "SEARCH_TIME_LIMIT": (2.0, "Seconds a search may run before it answers with what it has."),
     "EXPORT_LIMIT": (10_000, "Most results one CSV/JSON export holds."),
+    "BATCH_TIME_LIMIT": (25.0, "Seconds one batch request may run; lines still waiting then answer an error."),
     "BABEL_DEFAULT_LOCALE": ("en", "Interface language when the browser states no preference."),
 }
 
@@ -28,7 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for key in ("DOCS_DIR", "INDEX_DIR"):
         app.config[key] = os.path.abspath(os.fspath(app.config[key]))
 
-    from . import api, cli, i18n, security, services, views
+    from . import api, batch, cli, i18n, security, services, views
 
     services.init_app(app)
     i18n.init_app(app)
@@ -36,4 +37,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(batch.bp)
     return app

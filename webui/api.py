@@ -1,11 +1,13 @@
-"""The JSON API (DESIGN.md): /api/search, /api/documents/<id>, and exports of a result set."""
+"""The JSON API (DESIGN.md): /api/search, /api/documents/<id>, exports of a result set, batch search."""
 from __future__ import annotations
 
 import json
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
-from .params import ParameterError, search_request, valid_id
+from search.query.batch import BatchError, run_batch
+
+from .params import ParameterError, batch_request, search_request, valid_id
 from .services import get_service
 from .tables import attachment, csv_response, download_name
 
@@ -73,3 +75,32 @@ def export(fmt: str):
     if note:
         table.append([f"# {note}"])
     return csv_response(EXPORT_COLUMNS, table, filename)
+
+
+@bp.post("/batch")
+def batch():
+    """Batch search (DESIGN.md): {"queries": [...], "org", "person", "year", "lang"} → a count per query."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ParameterError('Send a JSON object: {"queries": ["...", ...], "org", "person", "year", "lang"}.')
+    queries = body.get("queries")
+    if not isinstance(queries, list):
+        raise ParameterError('"queries" must be a list of queries (text), at most 1,000.')
+    try:
+        results = run_batch(get_service(), queries, batch_request(body),
+                            float(current_app.config["BATCH_TIME_LIMIT"]))
+    except BatchError as exc:
+        raise ParameterError(str(exc)) from None
+    return jsonify(results=[batch_line_json(line) for line in results.lines])
+
+
+def batch_line_json(line) -> dict:
+    """One line of the batch answer."""
+    return {
+        "query": line.query,
+        "total": line.total,
+        "year": [{"value": fv.value, "count": fv.count} for fv in line.year],
+        "org": [{"value": fv.value, "count": fv.count} for fv in line.org],
+        "error": line.error,
+        "notices": line.notices,
+    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from whoosh import query as Q
@@ -90,13 +90,20 @@ def run_batch(service, queries: list, request: SearchRequest | None = None,
     request = request or SearchRequest()
     started = time.monotonic()
     lines = [BatchLine(q) for q in queries]
+    answered: dict[str, BatchLine] = {}  # a line repeated in the list is searched once
     with service.matching() as (gen, match):
         counter = _Counter(gen, request) if gen is not None else None
-        for line in lines:
-            if time_budget is not None and time.monotonic() - started > time_budget:
+        for i, line in enumerate(lines):
+            earlier = answered.get(line.query) if isinstance(line.query, str) else None
+            if earlier is not None:
+                lines[i] = replace(earlier, query=line.query, year=list(earlier.year), org=list(earlier.org),
+                                   notices=list(earlier.notices))
+            elif time_budget is not None and time.monotonic() - started > time_budget:
                 line.error = OUT_OF_TIME.format(seconds=time_budget)
             else:
                 _answer(line, match, counter)
+                if isinstance(line.query, str):
+                    answered[line.query] = line
     return BatchResults(lines, request, time.monotonic() - started)
 
 
