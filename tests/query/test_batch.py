@@ -18,8 +18,10 @@ def service(tmp_path_factory):
     return sample_service(tmp_path_factory)
 
 
-@pytest.mark.parametrize("fold", [False, True])
-def test_each_line_counts_what_its_search_counts(service, fold):
+@pytest.mark.parametrize("fold, shared", [(False, True), (True, True), (False, False)])
+def test_each_line_counts_what_its_search_counts(service, fold, shared, monkeypatch):
+    if not shared:  # a fresh scorer for every line, as when the archive is large
+        monkeypatch.setattr("search.query.service.BATCH_SCORER_DOCUMENTS", 1)
     answer = run_batch(service, LINES, SearchRequest(fold=fold))
     assert [line.query for line in answer.lines] == LINES
     for line in answer.lines:
