@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from search.query.batch import MAX_LINES, BatchError, check_size, read_lines, run_batch
 from search.query.results import SearchRequest
 
+from .i18n import translate_notice
 from .params import ParameterError, search_request
 from .services import get_service
 from .tables import csv_response, download_name
@@ -83,7 +84,7 @@ def rows():
         results = _run()
     except ValueError as exc:  # ParameterError and BatchError are ValueErrors too
         message = str(exc) if isinstance(exc, (ParameterError, BatchError)) else "'start' must be a whole number."
-        return message, 400, {"Content-Type": "text/plain; charset=utf-8"}
+        return translate_notice(message), 400, {"Content-Type": "text/plain; charset=utf-8"}
     return render_template("batch_rows.html", results=results, start=max(start, 0),
                            links=_links(results), orgs_shown=ROWS_SHOWN_ORGS)
 

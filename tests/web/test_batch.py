@@ -131,8 +131,10 @@ def test_chunks_of_the_script_come_back_as_rows_numbered_from_start(client):
     rows = _rows('<tbody id="batch-rows">' + response.get_data(as_text=True) + "</tbody>")
     assert [r[0] for r in rows] == ["26", "27"]
     assert 'href="/?q=ICESCO&amp;year=2024"' in response.get_data(as_text=True)
-    bad = client.post("/batch/rows", data={"queries": "\n".join(["x"] * 1001)})
+    bad = client.post("/batch/rows", data={"queries": "\n".join(["x"] * 1001)}, headers={"Accept-Language": "en"})
     assert bad.status_code == 400 and "at most 1,000" in bad.get_data(as_text=True)
+    french = client.post("/batch/rows", data={"queries": "\n".join(["x"] * 1001)}, headers={"Accept-Language": "fr"})
+    assert "au plus 1\u202f000 requêtes" in french.get_data(as_text=True)
 
 
 def test_table_downloads_as_csv_with_a_bom_and_a_column_per_year(client):
