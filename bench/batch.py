@@ -2,6 +2,7 @@
 organisations of the archive) answered through search/query/batch.py and through POST /api/batch."""
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -30,6 +31,7 @@ def measure_batch(index_dir: Path, docs_dir: Path, lines: list[str]) -> dict:
     t0 = time.perf_counter()
     answer = run_batch(service, lines, SearchRequest(fold=True))
     seconds = time.perf_counter() - t0
+    load = os.getloadavg()[0]  # the machine's 1-minute load as the run ended: other work slows the figure
     errors = sum(1 for line in answer.lines if line.error)
 
     from webui import create_app  # the web app only for its own figure
@@ -42,5 +44,5 @@ def measure_batch(index_dir: Path, docs_dir: Path, lines: list[str]) -> dict:
     api_seconds = time.perf_counter() - t0
     if response.status_code != 200:
         raise RuntimeError(f"POST /api/batch answered {response.status_code}: {response.get_data(as_text=True)[:500]}")
-    return {"lines": len(lines), "seconds": seconds, "errors": errors, "api_seconds": api_seconds,
+    return {"lines": len(lines), "seconds": seconds, "errors": errors, "api_seconds": api_seconds, "load": load,
             "matched_lines": sum(1 for line in answer.lines if line.total)}
