@@ -228,7 +228,8 @@ class SearchService:
         one query on it, q → (ParsedQuery, mask of the documents it matches, whether it timed out)."""
         with self._using() as gen:
             # Consecutive queries share a scorer, so a term's postings are read once for all of them;
-            # it is renewed as its cache would grow past about BATCH_SCORER_DOCUMENTS postings.
+            # it keeps every list it reads, so it is renewed every BATCH_SCORER_DOCUMENTS / documents
+            # queries (about 40 MB of postings whatever the size of the archive).
             scorer, used = None, 0
             renew = max(1, BATCH_SCORER_DOCUMENTS // max(gen.doc_count, 1)) if gen is not None else 1
 
