@@ -36,12 +36,14 @@ def _queries() -> list[str]:
 
 
 def _page(status: int = 200, **context):
+    """The page with its form (filled as posted) and whatever the context adds: results, an error."""
     try:
         filters = context.pop("filters", None) or _filters()
     except ParameterError:
         filters = SearchRequest(fold=True)
     context.setdefault("text", request.form.get("queries", ""))
-    return render_template("batch.html", filters=filters, max_lines=MAX_LINES, chunk=CHUNK, **context), status
+    return render_template("batch.html", filters=filters, max_lines=MAX_LINES, chunk=CHUNK,
+                           orgs_shown=ROWS_SHOWN_ORGS, **context), status
 
 
 def _run():
@@ -103,7 +105,7 @@ def batch_csv(results):
     table = []
     for number, (line, link) in enumerate(zip(results.lines, _links(results)), start=1):
         counts = {fv.value: fv.count for fv in line.year}
-        table.append([number, line.query, line.total, *[counts.get(y, 0 if line.total is not None else None) for y in years],
-                      [f"{fv.value} ({fv.count})" for fv in line.org], line.notices, line.error,
-                      root + link if link else ""])
+        per_year = [counts.get(y, 0) if line.total is not None else None for y in years]
+        table.append([number, line.query, line.total, *per_year, [f"{fv.value} ({fv.count})" for fv in line.org],
+                      line.notices, line.error, root + link if link else ""])
     return csv_response(header, table, download_name("batch", "", "csv"))
