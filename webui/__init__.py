@@ -18,6 +18,7 @@ SETTINGS = {
                                  "worker and retries it without entity extraction (then skips it)."),
     "EXTRACT_MEMORY_LIMIT": (1024, "Megabytes one file's extraction may take beyond its worker's start; past it the "
                                    "file is retried without entity extraction (then skipped)."),
+    "BATCH_TIME_LIMIT": (25.0, "Seconds one batch request may run; lines still waiting then answer an error."),
     "BABEL_DEFAULT_LOCALE": ("en", "Interface language when the browser states no preference."),
 }
 
@@ -32,7 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for key in ("DOCS_DIR", "INDEX_DIR"):
         app.config[key] = os.path.abspath(os.fspath(app.config[key]))
 
-    from . import api, cli, i18n, security, services, views
+    from . import api, batch, cli, i18n, security, services, views
 
     services.init_app(app)
     i18n.init_app(app)
@@ -40,4 +41,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(batch.bp)
     return app

@@ -34,6 +34,7 @@ from search.resources import ConfigError
 
 MAX_FOLD_EXTRA = 2000  # most extra ranked documents fetched to make up for folded copies
 RANKING_GRACE = 0.05  # seconds the engine may rank for when numpy scoring ran out of time
+BATCH_SCORER_DOCUMENTS = 2_000_000  # documents × queries one shared scorer serves (200 queries at 10,000)
 
 
 class SearchService:
@@ -229,6 +230,31 @@ class SearchService:
             score=score,
             copies=[c for c in gen.copies.get(stored["id"], []) if c != stored["id"]],
         )
+
+    # -- many queries on one generation (search/query/batch.py) ---------------------------------
+    @contextlib.contextmanager
+    def matching(self):
+        """Within the block: the live generation (None without an index) and a function that matches
+        one query on it, q → (ParsedQuery, mask of the documents it matches, whether it timed out)."""
+        with self._using() as gen:
+            # Consecutive queries share a scorer, so a term's postings are read once for all of them;
+            # it keeps every list it reads, so it is renewed every BATCH_SCORER_DOCUMENTS / documents
+            # queries (about 40 MB of postings whatever the size of the archive).
+            scorer, used = None, 0
+            renew = max(1, BATCH_SCORER_DOCUMENTS // max(gen.doc_count, 1)) if gen is not None else 1
+
+            def match(q: str):
+                nonlocal scorer, used
+                parsed = parse_query(q, self.schema, self.expansion)
+                if gen is None:
+                    return parsed, np.zeros(0, dtype=bool), False
+                if scorer is None or used >= renew:
+                    scorer, used = ArrayScorer(gen.view(), None, gen.vocabulary), 0
+                used += 1
+                scorer.deadline = time.monotonic() + self.time_limit
+                mask, timed_out = self._matching(gen, parsed, scorer)
+                return parsed, mask, timed_out
+            yield gen, match
 
     # -- documents -----------------------------------------------------------------------------
     def document(self, doc_id: str, q: str = "", similar: int = 5) -> DocumentView | None:

@@ -13,6 +13,7 @@ README = (PROJECT / "README.md").read_text(encoding="utf-8")
 SEARCH_FIELDS = ("query", "total", "page", "per_page", "results", "facets", "suggestion", "notices", "timed_out")
 RESULT_FIELDS = ("id", "title", "lang", "date", "year", "organisations", "people", "source", "snippet")
 PARAMETERS = ("q", "org", "person", "year", "lang", "sort", "page", "per_page")
+BATCH_FIELDS = ("queries", "fold", "results", "query", "total", "year", "org", "error", "notices")
 
 
 def _app():
@@ -34,14 +35,18 @@ def test_reindex_options_are_documented():
     assert "`flask reindex`" in README and "flask reindex --full" in README
 
 
-@pytest.mark.parametrize("rule", sorted(r.rule for r in _app().url_map.iter_rules() if r.endpoint != "static"))
-def test_every_url_is_documented(rule):
+ROUTES = sorted({(method, r.rule) for r in _app().url_map.iter_rules() if r.endpoint != "static"
+                 for method in r.methods & {"GET", "POST"}})
+
+
+@pytest.mark.parametrize("method, rule", ROUTES)
+def test_every_url_is_documented(method, rule):
     documented = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "<id>" if m.group(1) == "doc_id" else f"<{m.group(1)}>", rule)
     documented = documented.replace("<fmt>", "csv")
-    assert f"`GET {documented}" in README or f"`{documented}`" in README, documented
+    assert f"`{method} {documented}" in README or (method == "GET" and f"`{documented}`" in README), documented
 
 
-@pytest.mark.parametrize("field", SEARCH_FIELDS + RESULT_FIELDS + EXPORT_COLUMNS + PARAMETERS)
+@pytest.mark.parametrize("field", SEARCH_FIELDS + RESULT_FIELDS + EXPORT_COLUMNS + PARAMETERS + BATCH_FIELDS)
 def test_every_api_field_and_parameter_is_documented(field):
     assert f'"{field}"' in README or f"`{field}`" in README, field
 
