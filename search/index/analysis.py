@@ -79,7 +79,11 @@ def _fold_token(word: str) -> str:
 
 
 class FoldFilter(Filter):
-    """Accent and ligature folding, applied after stemming so the stemmer sees real French."""
+    """Accent and ligature folding, applied before stop words and stemming.
+
+    Folding first makes an unaccented word take the stem of its accented form (cybersecurite and
+    cybersécurité both stem to cybersecurit); stemming first gave them different stems.
+    """
 
     def __call__(self, tokens):
         for t in tokens:
@@ -234,6 +238,13 @@ def stopwords() -> dict[str, frozenset[str]]:
     return {key: frozenset(value) for key, value in data.items()}
 
 
+@lru_cache(maxsize=None)
+def folded_stopwords(lang: str) -> frozenset[str]:
+    """A language's stop words with and without accents (the analysers fold before stopping)."""
+    words = stopwords()[lang]
+    return words | frozenset(fold_accents(w) for w in words)
+
+
 def _tokenizer():
     return RegexTokenizer(TOKEN_PATTERN)
 
@@ -243,7 +254,7 @@ FRENCH_STEMMER = "snowball"
 
 
 def french_analyzer(stemmer: str | None = None):
-    """French: split elisions (l’, d’, qu’…), lowercase, stop words, stem ('light' or 'snowball'), fold accents."""
+    """French: split elisions (l’, d’, qu’…), lowercase, fold accents, stop words, stem ('light' or 'snowball')."""
     words = stopwords()
     stemmer = stemmer or FRENCH_STEMMER
     if stemmer not in ("light", "snowball"):
@@ -253,21 +264,21 @@ def french_analyzer(stemmer: str | None = None):
         | ElisionFilter(words["fr_elisions"])
         | ApostropheSplitFilter()
         | LowercaseFilter()
-        | StopFilter(stoplist=words["fr"], minsize=1)
-        | (FrenchLightStemFilter() if stemmer == "light" else SnowballFilter("french"))
         | FoldFilter()
+        | StopFilter(stoplist=folded_stopwords("fr"), minsize=1)
+        | (FrenchLightStemFilter() if stemmer == "light" else SnowballFilter("french"))
     )
 
 
 def english_analyzer():
-    """English: possessives, lowercase, stop words, Snowball (Porter 2) stem, fold accents."""
+    """English: possessives, lowercase, fold accents, stop words, Snowball (Porter 2) stem."""
     return (
         _tokenizer()
         | PossessiveFilter()
         | LowercaseFilter()
-        | StopFilter(stoplist=stopwords()["en"], minsize=1)
-        | SnowballFilter("english")
         | FoldFilter()
+        | StopFilter(stoplist=folded_stopwords("en"), minsize=1)
+        | SnowballFilter("english")
     )
 
 

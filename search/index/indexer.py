@@ -30,7 +30,9 @@ from search.ingest.language import import_model_loader, load_model
 from search.index.extraction import raw_texts
 from search.resources import data_files_fingerprint
 
-SCHEMA_VERSION = 5  # 2: relation signatures; 3: entity lists as lists; 4: entity knowledge; 5: facet column
+# 2: relation signatures; 3: entity lists as lists; 4: entity knowledge; 5: facet column;
+# 6: accents folded before stemming
+SCHEMA_VERSION = 6
 
 Progress = Callable[[str, int, int], None]
 PAUSE_POINTS = ("adding", "committing", "committed", "switching")
