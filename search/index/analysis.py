@@ -9,8 +9,9 @@ import unicodedata
 from functools import lru_cache
 
 import Stemmer
-from whoosh.analysis import Filter, LowercaseFilter, MultiFilter, PassFilter, RegexTokenizer, StopFilter
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
 
+from search.index.namekeys import name_key_analyzer
 from search.resources import package_toml
 
 # Words with inner apostrophes or hyphens stay one token here; filters below split them.
@@ -298,59 +299,10 @@ def name_analyzer():
     )
 
 
-class CapitalizedFilter(Filter):
-    """Keep only tokens written with a capital first letter: the names of a running text."""
-
-    def __call__(self, tokens):
-        for t in tokens:
-            if t.text[:1].isupper():
-                yield t
-
-
-_KEY_DIGRAPHS = (("sch", "s"), ("tch", "s"), ("ph", "f"), ("ck", "k"), ("sh", "s"), ("ch", "s"), ("kh", "k"),
-                 ("gh", "g"), ("dh", "d"), ("th", "t"), ("ou", "u"), ("qu", "k"))
-_KEY_LETTERS = str.maketrans({"c": "k", "q": "k", "z": "s", "v": "f", "x": "s", "p": "b"})
-_KEY_SILENT = frozenset("aeiouyhw")
-
-
-def sound_key(word: str) -> str:
-    """A consonant skeleton in which transliterations of one name agree: AlMalik ~ Almalick ~ Al-Malik."""
-    w = "".join(ch for ch in fold_accents(word).lower() if "a" <= ch <= "z")
-    if len(w) > 5 and w[:2] in ("al", "el"):
-        w = w[2:]  # the Arabic article, glued or not
-    if not w:
-        return ""
-    for digraph, sound in _KEY_DIGRAPHS:
-        w = w.replace(digraph, sound)
-    w = w.translate(_KEY_LETTERS)
-    key = "a" if w[0] in _KEY_SILENT else w[0]
-    previous = w[0]
-    for ch in w[1:]:
-        if ch not in _KEY_SILENT and ch != previous:
-            key += ch
-        previous = ch
-    return key if len(key) >= 2 else ""
-
-
-class SoundKeyFilter(Filter):
-    """Replace each token of four letters or more by its sound_key; drop the others."""
-
-    def __call__(self, tokens):
-        for t in tokens:
-            if len(t.text) >= 4:
-                key = sound_key(t.text)
-                if key:
-                    t.text = key
-                    yield t
-
-
 def sound_key_analyzer():
-    """Names as consonant skeletons: capitalised words of documents, every word of a query."""
-    return (
-        RegexTokenizer(r"\w+")
-        | MultiFilter(index=CapitalizedFilter(), query=PassFilter())
-        | SoundKeyFilter()
-    )
+    """Names as consonant keys (search/index/namekeys.py): capitalised and Arabic words of
+    documents, every word of a query."""
+    return name_key_analyzer()
 
 
 ANALYZERS = {"fr": french_analyzer, "en": english_analyzer, "xx": neutral_analyzer}

@@ -20,7 +20,8 @@ from pathlib import Path
 from whoosh import query as Q
 from whoosh.matching import NullMatcherClass, WrappingMatcher
 
-from search.index.analysis import ANALYZERS, neutral_analyzer, sound_key, stopwords
+from search.index.analysis import ANALYZERS, neutral_analyzer, stopwords
+from search.index.namekeys import lone_particles, word_keys
 from search.resources import package_toml, read_user_toml
 from search.index.schema import LANGUAGE_GROUPS
 
@@ -32,6 +33,7 @@ SOUND_KEY_BOOST = 0.5
 FUZZY_BOOST = 0.3
 # Variants are searched for words held by at most this share of the archive's documents.
 VARIANTS_MAX_SHARE = 0.02
+VARIANTS_MIN_DOCUMENTS = 2  # in a small archive, a word of one or two documents is rare all the same
 PROXIMITY_BOOST = 1.0
 PROXIMITY_SLOP = 3
 LOOSE_PHRASE_BOOST = 0.3
@@ -180,12 +182,14 @@ def is_query_stop_word(word: str, lang: str | None) -> bool:
 
 
 def content_words(words: list[str]) -> list[str]:
-    """The query's words without its language's stop words and French elided articles.
+    """The query's words without its language's stop words, French elided articles and the
+    particles of names (bin, al…).
 
     All the words are kept when nothing else would be left (a query of grammar words alone).
     """
     lang = query_language(words)
-    kept = [w for w in words if not is_query_stop_word(w, lang)]
+    particles = set(lone_particles(words))
+    kept = [w for i, w in enumerate(words) if not is_query_stop_word(w, lang) and i not in particles]
     if lang != "en":
         kept = [split_elision(w)[1] for w in kept]
     return kept or words
@@ -256,7 +260,8 @@ class Variants(Rare):
     def searched(self, searcher) -> bool:
         """False when the word is too common for its variants to be worth searching."""
         top = searcher.get_parent() if hasattr(searcher, "get_parent") else searcher
-        return top.doc_frequency("spell", self.spelled) <= VARIANTS_MAX_SHARE * top.doc_count_all()
+        held = top.doc_frequency("spell", self.spelled)
+        return held <= max(VARIANTS_MIN_DOCUMENTS, VARIANTS_MAX_SHARE * top.doc_count_all())
 
     def matcher(self, searcher, context=None):
         if not self.searched(searcher):
@@ -344,9 +349,10 @@ def variant_clauses(words: list[str]) -> list[Q.Query]:
         if not folded:
             continue
         terms = [word_terms(word)]
-        key = sound_key(word)
-        if key and len(key) >= 2:
-            clauses.append(Variants(Q.Term("name_keys", key, boost=SOUND_KEY_BOOST), terms, folded[0]))
+        keys = word_keys(word)
+        if keys:
+            keyed = [Q.Term("name_keys", key, boost=SOUND_KEY_BOOST) for key in keys]
+            clauses.append(Variants(keyed[0] if len(keyed) == 1 else Q.DisjunctionMax(keyed), terms, folded[0]))
         if len(folded[0]) >= 5:
             maxdist = 2 if len(folded[0]) >= 8 else 1
             fuzzy = Q.FuzzyTerm("spell", folded[0], boost=FUZZY_BOOST, maxdist=maxdist, prefixlength=2)
@@ -377,12 +383,16 @@ def loose_phrase_clauses(text: str) -> list[Q.Query]:
 
 def expansion_clauses(text: str, expansion: Expansion | None = None) -> list[Q.Query]:
     """Every optional clause that widens a query's free words (empty when there are none)."""
+    from search.query.names import name_clauses  # names.py builds on this module's clauses
+
     expansion = expansion or package_expansion()
-    words = content_words(free_words(text))
+    typed = free_words(text)
+    words = content_words(typed)
     if not words:
         return []
     return (
-        translation_clauses(expansion, words)
+        name_clauses(typed)
+        + translation_clauses(expansion, words)
         + organisation_clauses(expansion, words)
         + variant_clauses(words)
         + (proximity_clauses(words) if len(words) > 1 else [])
