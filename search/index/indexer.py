@@ -31,7 +31,7 @@ from search.index.extraction import raw_texts
 from search.resources import data_files_fingerprint
 
 # 2: relation signatures; 3: entity lists as lists; 4: entity knowledge; 5: facet column;
-# 6: accents folded before stemming
+# 6: accents folded before stemming, name keys in Latin and Arabic script, person keys
 SCHEMA_VERSION = 6
 
 Progress = Callable[[str, int, int], None]

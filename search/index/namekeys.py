@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from whoosh.analysis import Filter, MultiFilter, PassFilter, RegexTokenizer
 
+from search.ingest.arabic_names import full_name_key
 from search.ingest.signatures import MIN_KEY_LENGTH, name_key
 from search.resources import package_toml
 
@@ -111,3 +112,13 @@ def lone_particles(words: list[str]) -> list[int]:
     particles = name_particles()
     found = [i for i, w in enumerate(words) if w.lower() in particles]
     return found if len(found) < len(words) else []
+
+
+def person_keys_text(names) -> str:
+    """The person_keys field of a document: the full-name key of each of its people's forms."""
+    return " ".join(dict.fromkeys(k for k in map(full_name_key, names) if k))
+
+
+def person_key_analyzer():
+    """Full-name keys (given name | surname), one token each, as person_keys_text writes them."""
+    return RegexTokenizer(r"\S+")

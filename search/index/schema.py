@@ -5,6 +5,7 @@ from whoosh.columns import PickleColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 
 from search.index.analysis import english_analyzer, french_analyzer, name_analyzer, neutral_analyzer, sound_key_analyzer
+from search.index.namekeys import person_key_analyzer, person_keys_text
 
 # A document's text goes to the fields of its own language; queries are parsed against all of
 # them, each with its own analyser, so one query reaches French and English documents alike.
@@ -81,6 +82,9 @@ def build_schema() -> Schema:
         "spell": Text(analyzer=neutral_analyzer(), phrase=False),
         # Consonant skeletons of the names in title and text: transliteration variants meet here.
         "name_keys": Text(analyzer=sound_key_analyzer(), phrase=False),
+        # Full-name keys of the people (search/index/namekeys.py): "Mohammed ben Salmane" finds
+        # the documents of "Muhammad bin Salman", in any script.
+        "person_keys": Text(analyzer=person_key_analyzer(), phrase=False),
         "content_hash": STORED(),
         "part": STORED(),
         "related": STORED(),
@@ -116,6 +120,7 @@ def document_fields(doc) -> dict:
         "org_names": "\n".join([*doc.organisations, *doc.org_terms]),
         "spell": f"{doc.title or ''}\n{doc.text}",
         "name_keys": f"{doc.title or ''}\n{doc.text}",
+        "person_keys": person_keys_text([*doc.people, *doc.person_terms]),
         "content_hash": doc.content_hash,
         "part": doc.part,
         f"text_{group}": doc.text,

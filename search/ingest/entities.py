@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from search.ingest.arabic_names import arabic_people
 from search.ingest.names import acronym_start, choose_canonical, name_variants, display_form, find_mentions, fold, name_rules, person_key, resolve_people, skeleton, surname_of
 from search.resources import package_toml, read_user_toml
 
@@ -351,7 +352,7 @@ def _french_name(match: re.Match) -> bool:
 def extract_entities(text: str, lang: str, knowledge: Knowledge | None = None) -> tuple[list[str], list[str]]:
     """(people, organisations) named in a cleaned text, as canonical values."""
     knowledge = knowledge or package_knowledge()
-    people = sorted(set(resolve_people(text, lang, knowledge)))
+    people = sorted(set(resolve_people(text, lang, knowledge)) | set(arabic_people(text, knowledge.people)))
     organisations = sorted(set(_organisations(text, knowledge)))
     return people, organisations
 

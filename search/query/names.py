@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from whoosh import query as Q
 
+from search.ingest.arabic_names import typed_name_keys
 from search.index.namekeys import lone_particles, name_particles, unglued
 from search.index.schema import LANGUAGE_GROUPS
 from search.query.expansion import Rare, Variants, _text_fields, analyse, word_terms
@@ -22,6 +23,8 @@ from search.query.expansion import Rare, Variants, _text_fields, analyse, word_t
 JOINED_BOOST = 1.0
 PHRASE_BOOST = 0.5
 UNGLUED_BOOST = 0.6
+# A full name that the archive's people hold under another spelling is the person typed.
+PERSON_KEY_BOOST = 1.0
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +65,8 @@ def name_clauses(words: list[str]) -> list[Q.Query]:
         spaced = _terms_clause(f"{particle} {name}", PHRASE_BOOST)
         if spaced is not None:
             clauses.append(Rare(spaced, [word_terms(name)]))
+    for key in typed_name_keys(words):
+        clauses.append(Q.Term("person_keys", key, boost=PERSON_KEY_BOOST))
     for i, word in enumerate(words):
         rest = unglued(word) if i not in particles else None
         if rest is None:
