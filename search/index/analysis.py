@@ -1,4 +1,5 @@
-"""Every Whoosh analyser of the engine, as `|` chains: French, English and language-neutral.
+"""Every Whoosh analyser of the engine, as `|` chains: French, English, Arabic (search/index/arabic.py)
+and language-neutral.
 
 The same chain analyses documents and queries; token positions and character offsets come from the
 original text, so highlights fall on the words as written.
@@ -11,6 +12,7 @@ from functools import lru_cache
 import Stemmer
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
 
+from search.index.arabic import arabic_analyzer
 from search.index.namekeys import name_key_analyzer
 from search.resources import package_toml
 
@@ -305,10 +307,10 @@ def sound_key_analyzer():
     return name_key_analyzer()
 
 
-ANALYZERS = {"fr": french_analyzer, "en": english_analyzer, "xx": neutral_analyzer}
+ANALYZERS = {"fr": french_analyzer, "en": english_analyzer, "ar": arabic_analyzer, "xx": neutral_analyzer}
 
 
 def analyze(text: str, lang: str) -> list[str]:
-    """The index terms of a text in a language ('fr', 'en', anything else: neutral)."""
+    """The index terms of a text in a language ('fr', 'en', 'ar', anything else: neutral)."""
     analyzer = ANALYZERS.get(lang, neutral_analyzer)()
     return [t.text for t in analyzer(text)]

@@ -4,18 +4,19 @@ from __future__ import annotations
 from whoosh.columns import PickleColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 
-from search.index.analysis import english_analyzer, french_analyzer, name_analyzer, neutral_analyzer, sound_key_analyzer
+from search.index.analysis import arabic_analyzer, english_analyzer, french_analyzer, name_analyzer, neutral_analyzer, sound_key_analyzer
 from search.index.namekeys import person_key_analyzer, person_keys_text
 
 # A document's text goes to the fields of its own language; queries are parsed against all of
 # them, each with its own analyser, so one query reaches French and English documents alike.
-LANGUAGE_GROUPS = ("fr", "en", "xx")
+LANGUAGE_GROUPS = ("fr", "en", "ar", "xx")
+ANALYSED_LANGUAGES = ("fr", "en", "ar")
 TITLE_BOOST = 3.0
 
 
 def language_group(lang: str) -> str:
-    """The field group ('fr', 'en' or the neutral 'xx') that holds a language's text."""
-    return lang if lang in ("fr", "en") else "xx"
+    """The field group ('fr', 'en', 'ar' or the neutral 'xx') that holds a language's text."""
+    return lang if lang in ANALYSED_LANGUAGES else "xx"
 
 
 class Analysed:
@@ -58,7 +59,7 @@ def analysed(fields: dict, schema: Schema) -> dict:
 
 def build_schema() -> Schema:
     """A fresh schema object (analysers are stateful caches: never share one between indexes)."""
-    analyzers = {"fr": french_analyzer(), "en": english_analyzer(), "xx": neutral_analyzer()}
+    analyzers = {"fr": french_analyzer(), "en": english_analyzer(), "ar": arabic_analyzer(), "xx": neutral_analyzer()}
     fields = {
         "id": ID(stored=True, unique=True),
         "source": ID(stored=True),

@@ -16,7 +16,8 @@ from whoosh import query as Q
 from search.ingest.arabic_names import typed_name_keys
 from search.index.namekeys import lone_particles, name_particles, unglued
 from search.index.schema import LANGUAGE_GROUPS
-from search.query.expansion import Rare, Variants, _text_fields, analyse, word_terms
+from search.query.expansion import _text_fields, analyse, word_terms
+from search.query.rarity import Rare, Variants
 
 # The glued or spaced spelling of what was typed is the name as typed; what a particle cut off
 # from a glued word finds (Alothaimeen → Othaimeen) is a guess, weighted like other variants.

@@ -10,6 +10,7 @@ from whoosh.automata.lev import levenshtein_automaton
 
 from search.ingest.names import skeleton
 from search.index.analysis import ANALYZERS, neutral_analyzer
+from search.index.arabic import is_arabic
 from search.index.namekeys import name_particles, search_keys, word_keys
 from search.index.schema import LANGUAGE_GROUPS
 
@@ -125,8 +126,8 @@ def suggest_query(view, text: str, parsed, vocabulary: LazyVocabulary | None = N
     def replace(match):
         nonlocal changed, lookups
         word = match.group(1)
-        if word.isdigit() or len(word) > MAX_WORD_CHARS or word.upper() in ("AND", "OR", "NOT"):
-            return word
+        if word.isdigit() or len(word) > MAX_WORD_CHARS or word.upper() in ("AND", "OR", "NOT") or is_arabic(word):
+            return word  # Arabic words: prefixes and article make edit distance a poor guide
         tokens = [t.text for t in _ANALYZER(word)]
         if not tokens or lookups >= MAX_LOOKUPS or _known(view, word, tokens[0]):
             return word
