@@ -73,12 +73,22 @@ def arabic_people(text: str, people: dict[str, str]) -> list[str]:
         return []
     words = _ARABIC_WORD.findall(text)
     stop = particles()
+    heads = compound_heads()
     found = set()
     for i, first in enumerate(words):
         if first in stop:
             continue
-        for last in words[i + 1:i + 1 + MAX_NAME_SPAN]:
+        start = i + 1
+        if first in heads and start < len(words):
+            first, start = first + words[start], start + 1  # عبد الإله: one given name
+        for last in words[start:start + MAX_NAME_SPAN]:
             key = _pair_key(first, last)
             if key in known:
                 found.add(known[key])
     return sorted(found)
+
+
+@lru_cache(maxsize=1)
+def compound_heads() -> frozenset[str]:
+    """Arabic words that join the next word into one given name (name_particles.toml)."""
+    return frozenset(package_toml("name_particles.toml")["arabic_compound_heads"])
