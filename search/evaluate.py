@@ -13,9 +13,12 @@ import sys
 from pathlib import Path
 
 from search.evaluation.relevance import evaluate_relevance, format_relevance
+from search.evaluation.sites import single_site_relevance
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared"
+# The project's own tasks over ../shared/corpus: name variants, unaccented French, Arabic queries.
+PROJECT_TASKS = PROJECT / "search" / "evaluation" / "queries_names.jsonl"
 
 
 def _optional(module: str):
@@ -36,6 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--labels", type=Path, default=SHARED / "eval" / "labels.jsonl", help="metadata labels (optional)")
     parser.add_argument("--entities", type=Path, default=SHARED / "eval" / "entities.json", help="entity ids (optional)")
     parser.add_argument("--pairs", type=Path, default=SHARED / "eval" / "pairs.tsv", help="duplicate pairs (optional)")
+    parser.add_argument("--extra-queries", type=Path, action="append", default=None,
+                        help="more JSON-lines tasks over the same documents (repeatable; default: the project's own "
+                             "tasks over ../shared/corpus, search/evaluation/queries_names.jsonl, when --docs is that corpus)")
+    parser.add_argument("--sources", type=Path, default=SHARED / "eval" / "sources.tsv",
+                        help="file → site table: relevance is also printed over the pages of sites seen once (optional)")
     parser.add_argument("--per-query", action="store_true", help="also print nDCG@10 of every query")
     parser.add_argument("--no-baseline", action="store_true", help="skip the SQLite FTS5 baseline")
     return parser
@@ -47,9 +55,15 @@ def main(argv: list[str] | None = None) -> int:
     if not args.docs.is_dir():
         print(f"Documents folder {args.docs} does not exist: pass --docs DIR.", file=sys.stderr)
         return 2
+    extra = args.extra_queries
+    if extra is None:
+        extra = [PROJECT_TASKS] if args.docs.resolve() == (SHARED / "corpus").resolve() else []
     if args.queries.is_file():
-        result = evaluate_relevance(args.docs, args.queries, baseline=not args.no_baseline)
+        result = evaluate_relevance(args.docs, args.queries, baseline=not args.no_baseline, extra=tuple(extra))
         print(format_relevance(result, per_query=args.per_query))
+        if args.sources.is_file():
+            print()
+            print(format_relevance(single_site_relevance(result, args.sources)))
     else:
         print(f"no queries file at {args.queries}: relevance skipped")
     if args.labels.is_file():
