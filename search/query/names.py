@@ -14,6 +14,7 @@ from functools import lru_cache
 from whoosh import query as Q
 
 from search.ingest.arabic_names import typed_name_keys
+from search.index.arabic import is_arabic
 from search.index.namekeys import lone_particles, name_particles, unglued
 from search.index.schema import LANGUAGE_GROUPS
 from search.query.expansion import _text_fields, analyse, word_terms
@@ -52,6 +53,23 @@ def _terms_clause(text: str, boost: float) -> Q.Query | None:
     return Q.Or(clauses, boost=boost) if clauses else None
 
 
+def _name_runs(words: list[str]) -> list[list[str]]:
+    """Runs of neighbouring words that read as a name: capitalised, in Arabic script, or beside a
+    particle ("mohammed ben salmane")."""
+    particles = name_particles()
+    runs, run = [], []
+    for i, word in enumerate(words):
+        beside = words[max(0, i - 1):i] + words[i + 1:i + 2]
+        if word[:1].isupper() or is_arabic(word) or word.lower() in particles or any(
+                w.lower() in particles for w in beside):
+            run.append(word)
+        else:
+            runs.append(run)
+            run = []
+    runs.append(run)
+    return [r for r in runs if len(r) >= 2]
+
+
 def name_clauses(words: list[str]) -> list[Q.Query]:
     """Optional clauses for the names among a query's free words, spaced or glued."""
     clauses = []
@@ -66,8 +84,8 @@ def name_clauses(words: list[str]) -> list[Q.Query]:
         spaced = _terms_clause(f"{particle} {name}", PHRASE_BOOST)
         if spaced is not None:
             clauses.append(Rare(spaced, [word_terms(name)]))
-    for key in typed_name_keys(words):
-        clauses.append(Q.Term("person_keys", key, boost=PERSON_KEY_BOOST))
+    for run in _name_runs(words):
+        clauses += [Q.Term("person_keys", key, boost=PERSON_KEY_BOOST) for key in typed_name_keys(run)]
     for i, word in enumerate(words):
         rest = unglued(word) if i not in particles else None
         if rest is None:
