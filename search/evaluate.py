@@ -42,8 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--extra-queries", type=Path, action="append", default=None,
                         help="more JSON-lines tasks over the same documents (repeatable; default: the project's own "
                              "tasks over ../shared/corpus, search/evaluation/queries_names.jsonl, when --docs is that corpus)")
-    parser.add_argument("--sources", type=Path, default=SHARED / "eval" / "sources.tsv",
-                        help="file → site table: relevance is also printed over the pages of sites seen once (optional)")
+    parser.add_argument("--sources", type=Path, default=None,
+                        help="file → site table: relevance is also printed over the pages of sites seen once "
+                             "(default: ../shared/eval/sources.tsv when --docs is ../shared/corpus)")
     parser.add_argument("--per-query", action="store_true", help="also print nDCG@10 of every query")
     parser.add_argument("--no-baseline", action="store_true", help="skip the SQLite FTS5 baseline")
     return parser
@@ -55,15 +56,16 @@ def main(argv: list[str] | None = None) -> int:
     if not args.docs.is_dir():
         print(f"Documents folder {args.docs} does not exist: pass --docs DIR.", file=sys.stderr)
         return 2
-    extra = args.extra_queries
-    if extra is None:
-        extra = [PROJECT_TASKS] if args.docs.resolve() == (SHARED / "corpus").resolve() else []
+    shared = args.docs.resolve() == (SHARED / "corpus").resolve()
+    extra = args.extra_queries if args.extra_queries is not None else [PROJECT_TASKS] if shared else []
+    sources = args.sources or (SHARED / "eval" / "sources.tsv" if shared else None)
     if args.queries.is_file():
         result = evaluate_relevance(args.docs, args.queries, baseline=not args.no_baseline, extra=tuple(extra))
         print(format_relevance(result, per_query=args.per_query))
-        if args.sources.is_file():
+        split = single_site_relevance(result, sources) if sources and sources.is_file() else None
+        if split and split["tasks"]:
             print()
-            print(format_relevance(single_site_relevance(result, args.sources)))
+            print(format_relevance(split))
     else:
         print(f"no queries file at {args.queries}: relevance skipped")
     if args.labels.is_file():
