@@ -13,9 +13,13 @@ import sys
 from pathlib import Path
 
 from search.evaluation.relevance import evaluate_relevance, format_relevance
+from search.evaluation.sites import single_site_relevance
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared"
+# The project's own tasks over ../shared/corpus: name variants, unaccented French, Arabic queries.
+PROJECT_TASKS = PROJECT / "search" / "evaluation" / "queries_names.jsonl"
+PHRASE_TASKS = PROJECT / "search" / "evaluation" / "queries_phrases.jsonl"  # quoted phrases, judged as exact
 
 
 def _optional(module: str):
@@ -36,9 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--labels", type=Path, default=SHARED / "eval" / "labels.jsonl", help="metadata labels (optional)")
     parser.add_argument("--entities", type=Path, default=SHARED / "eval" / "entities.json", help="entity ids (optional)")
     parser.add_argument("--pairs", type=Path, default=SHARED / "eval" / "pairs.tsv", help="duplicate pairs (optional)")
-    parser.add_argument("--sources", type=Path, default=SHARED / "eval" / "sources.tsv",
-                        help="site of each file, for the leave-one-site-out and single-site splits (optional)")
+    parser.add_argument("--sources", type=Path, default=None,
+                        help="site of each file, for the leave-one-site-out and single-site splits (default: "
+                             "../shared/eval/sources.tsv when --docs is ../shared/corpus)")
     parser.add_argument("--details", action="store_true", help="also print every metadata, entity and pair miss")
+    parser.add_argument("--extra-queries", type=Path, action="append", default=None,
+                        help="more JSON-lines tasks over the same documents (repeatable; default: the project's own "
+                             "tasks over ../shared/corpus, search/evaluation/queries_names.jsonl, when --docs is that corpus)")
     parser.add_argument("--per-query", action="store_true", help="also print nDCG@10 of every query")
     parser.add_argument("--no-baseline", action="store_true", help="skip the SQLite FTS5 baseline")
     return parser
@@ -50,16 +58,23 @@ def main(argv: list[str] | None = None) -> int:
     if not args.docs.is_dir():
         print(f"Documents folder {args.docs} does not exist: pass --docs DIR.", file=sys.stderr)
         return 2
+    shared = args.docs.resolve() == (SHARED / "corpus").resolve()
+    extra = args.extra_queries if args.extra_queries is not None else [PROJECT_TASKS, PHRASE_TASKS] if shared else []
+    sources = args.sources or (SHARED / "eval" / "sources.tsv" if shared else None)
     if args.queries.is_file():
-        result = evaluate_relevance(args.docs, args.queries, baseline=not args.no_baseline)
+        result = evaluate_relevance(args.docs, args.queries, baseline=not args.no_baseline, extra=tuple(extra))
         print(format_relevance(result, per_query=args.per_query))
+        split = single_site_relevance(result, sources) if sources and sources.is_file() else None
+        if split and split["tasks"]:
+            print()
+            print(format_relevance(split))
     else:
         print(f"no queries file at {args.queries}: relevance skipped")
     if args.labels.is_file() and args.entities.is_file():
         from search.evaluation.splits import evaluate_splits, format_splits
 
         print()
-        print(format_splits(evaluate_splits(args.docs, args.labels, args.entities, args.pairs, args.sources),
+        print(format_splits(evaluate_splits(args.docs, args.labels, args.entities, args.pairs, sources),
                             details=args.details))
     elif args.labels.is_file():
         metadata = _optional("search.evaluation.metadata")

@@ -54,8 +54,19 @@ def language_name(code: str | None, capital: bool = True) -> str:
     return name[:1].upper() + name[1:] if capital else name
 
 
+def text_direction(code: str | None) -> str:
+    """"rtl" for a language written right to left (Arabic, Persian, Urdu, Hebrew…), else "ltr"."""
+    if not code or code == "und":
+        return "ltr"
+    try:
+        return "rtl" if Locale.parse(code).character_order == "right-to-left" else "ltr"
+    except (ValueError, TypeError, LookupError):
+        return "ltr"
+
+
 def init_app(app) -> None:
     """Make the helpers available to templates as filters."""
     app.add_template_filter(localized_date, "date")
     app.add_template_filter(localized_number, "number")
     app.add_template_filter(language_name, "language_name")
+    app.add_template_filter(text_direction, "direction")

@@ -112,9 +112,13 @@ def average(per_query: dict[str, dict[str, float]], tasks: list[Task]) -> dict[s
     }
 
 
-def evaluate_relevance(docs_dir: str | Path, queries_path: str | Path, baseline: bool = True) -> dict:
-    """Index docs_dir into a temporary index, run every task through the engine (and FTS5)."""
+def evaluate_relevance(docs_dir: str | Path, queries_path: str | Path, baseline: bool = True,
+                       extra: tuple[str | Path, ...] = ()) -> dict:
+    """Index docs_dir into a temporary index, run every task (of queries_path, then of the extra
+    files) through the engine (and FTS5)."""
     tasks = load_queries(queries_path)
+    for path in extra:
+        tasks += load_queries(path)
     runs: dict[str, dict[str, dict[str, float]]] = {"engine": {}}
     rankings: dict[str, dict[str, list[str]]] = {"engine": {}}
     with tempfile.TemporaryDirectory(prefix="search-eval-") as tmp:
@@ -149,7 +153,8 @@ def format_relevance(result: dict, per_query: bool = False) -> str:
     header = f"{'type':16} {'n':>3}  " + "  ".join(f"{m:>9}" for m in METRICS)
     if fts:
         header += "   │ " + "  ".join(f"{'fts5 ' + m.split('@')[0]:>9}" for m in METRICS)
-    lines = ["relevance (engine: copies folded into a hit count right after it" + (" │ SQLite FTS5 baseline)" if fts else ")"), header]
+    title = result.get("title", "relevance (engine: copies folded into a hit count right after it")
+    lines = [title + (" │ SQLite FTS5 baseline)" if fts else ")"), header]
     for name in order:
         row = f"{name:16} {engine[name]['queries']:>3}  " + "  ".join(f"{engine[name][m]:>9.3f}" for m in METRICS)
         if fts:

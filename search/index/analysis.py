@@ -1,4 +1,5 @@
-"""Every Whoosh analyser of the engine, as `|` chains: French, English and language-neutral.
+"""Every Whoosh analyser of the engine, as `|` chains: French, English, Arabic (search/index/arabic.py)
+and language-neutral.
 
 The same chain analyses documents and queries; token positions and character offsets come from the
 original text, so highlights fall on the words as written.
@@ -9,8 +10,10 @@ import unicodedata
 from functools import lru_cache
 
 import Stemmer
-from whoosh.analysis import Filter, LowercaseFilter, MultiFilter, PassFilter, RegexTokenizer, StopFilter
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
 
+from search.index.arabic import arabic_analyzer
+from search.index.namekeys import name_key_analyzer
 from search.resources import package_toml
 
 # Words with inner apostrophes or hyphens stay one token here; filters below split them.
@@ -79,7 +82,11 @@ def _fold_token(word: str) -> str:
 
 
 class FoldFilter(Filter):
-    """Accent and ligature folding, applied after stemming so the stemmer sees real French."""
+    """Accent and ligature folding, applied before stop words and stemming.
+
+    Folding first makes an unaccented word take the stem of its accented form (cybersecurite and
+    cybersécurité both stem to cybersecurit); stemming first gave them different stems.
+    """
 
     def __call__(self, tokens):
         for t in tokens:
@@ -234,6 +241,13 @@ def stopwords() -> dict[str, frozenset[str]]:
     return {key: frozenset(value) for key, value in data.items()}
 
 
+@lru_cache(maxsize=None)
+def folded_stopwords(lang: str) -> frozenset[str]:
+    """A language's stop words with and without accents (the analysers fold before stopping)."""
+    words = stopwords()[lang]
+    return words | frozenset(fold_accents(w) for w in words)
+
+
 def _tokenizer():
     return RegexTokenizer(TOKEN_PATTERN)
 
@@ -243,7 +257,7 @@ FRENCH_STEMMER = "snowball"
 
 
 def french_analyzer(stemmer: str | None = None):
-    """French: split elisions (l’, d’, qu’…), lowercase, stop words, stem ('light' or 'snowball'), fold accents."""
+    """French: split elisions (l’, d’, qu’…), lowercase, fold accents, stop words, stem ('light' or 'snowball')."""
     words = stopwords()
     stemmer = stemmer or FRENCH_STEMMER
     if stemmer not in ("light", "snowball"):
@@ -253,21 +267,21 @@ def french_analyzer(stemmer: str | None = None):
         | ElisionFilter(words["fr_elisions"])
         | ApostropheSplitFilter()
         | LowercaseFilter()
-        | StopFilter(stoplist=words["fr"], minsize=1)
-        | (FrenchLightStemFilter() if stemmer == "light" else SnowballFilter("french"))
         | FoldFilter()
+        | StopFilter(stoplist=folded_stopwords("fr"), minsize=1)
+        | (FrenchLightStemFilter() if stemmer == "light" else SnowballFilter("french"))
     )
 
 
 def english_analyzer():
-    """English: possessives, lowercase, stop words, Snowball (Porter 2) stem, fold accents."""
+    """English: possessives, lowercase, fold accents, stop words, Snowball (Porter 2) stem."""
     return (
         _tokenizer()
         | PossessiveFilter()
         | LowercaseFilter()
-        | StopFilter(stoplist=stopwords()["en"], minsize=1)
-        | SnowballFilter("english")
         | FoldFilter()
+        | StopFilter(stoplist=folded_stopwords("en"), minsize=1)
+        | SnowballFilter("english")
     )
 
 
@@ -293,65 +307,16 @@ def name_analyzer():
     )
 
 
-class CapitalizedFilter(Filter):
-    """Keep only tokens written with a capital first letter: the names of a running text."""
-
-    def __call__(self, tokens):
-        for t in tokens:
-            if t.text[:1].isupper():
-                yield t
-
-
-_KEY_DIGRAPHS = (("sch", "s"), ("tch", "s"), ("ph", "f"), ("ck", "k"), ("sh", "s"), ("ch", "s"), ("kh", "k"),
-                 ("gh", "g"), ("dh", "d"), ("th", "t"), ("ou", "u"), ("qu", "k"))
-_KEY_LETTERS = str.maketrans({"c": "k", "q": "k", "z": "s", "v": "f", "x": "s", "p": "b"})
-_KEY_SILENT = frozenset("aeiouyhw")
-
-
-def sound_key(word: str) -> str:
-    """A consonant skeleton in which transliterations of one name agree: AlMalik ~ Almalick ~ Al-Malik."""
-    w = "".join(ch for ch in fold_accents(word).lower() if "a" <= ch <= "z")
-    if len(w) > 5 and w[:2] in ("al", "el"):
-        w = w[2:]  # the Arabic article, glued or not
-    if not w:
-        return ""
-    for digraph, sound in _KEY_DIGRAPHS:
-        w = w.replace(digraph, sound)
-    w = w.translate(_KEY_LETTERS)
-    key = "a" if w[0] in _KEY_SILENT else w[0]
-    previous = w[0]
-    for ch in w[1:]:
-        if ch not in _KEY_SILENT and ch != previous:
-            key += ch
-        previous = ch
-    return key if len(key) >= 2 else ""
-
-
-class SoundKeyFilter(Filter):
-    """Replace each token of four letters or more by its sound_key; drop the others."""
-
-    def __call__(self, tokens):
-        for t in tokens:
-            if len(t.text) >= 4:
-                key = sound_key(t.text)
-                if key:
-                    t.text = key
-                    yield t
-
-
 def sound_key_analyzer():
-    """Names as consonant skeletons: capitalised words of documents, every word of a query."""
-    return (
-        RegexTokenizer(r"\w+")
-        | MultiFilter(index=CapitalizedFilter(), query=PassFilter())
-        | SoundKeyFilter()
-    )
+    """Names as consonant keys (search/index/namekeys.py): capitalised and Arabic words of
+    documents, every word of a query."""
+    return name_key_analyzer()
 
 
-ANALYZERS = {"fr": french_analyzer, "en": english_analyzer, "xx": neutral_analyzer}
+ANALYZERS = {"fr": french_analyzer, "en": english_analyzer, "ar": arabic_analyzer, "xx": neutral_analyzer}
 
 
 def analyze(text: str, lang: str) -> list[str]:
-    """The index terms of a text in a language ('fr', 'en', anything else: neutral)."""
+    """The index terms of a text in a language ('fr', 'en', 'ar', anything else: neutral)."""
     analyzer = ANALYZERS.get(lang, neutral_analyzer)()
     return [t.text for t in analyzer(text)]

@@ -32,8 +32,10 @@ from search.ingest.language import import_model_loader, load_model
 from search.index.extraction import raw_texts
 from search.resources import data_files_fingerprint
 
-SCHEMA_VERSION = 6  # 2: relation signatures; 3: entity lists as lists; 4: entity knowledge; 5: facet column;
-# 6: exact_title and exact_text for quoted phrases
+# 2: relation signatures; 3: entity lists as lists; 4: entity knowledge; 5: facet column;
+# 6: accents folded before stemming, name keys in Latin and Arabic script, person keys;
+# 7: exact_title and exact_text for quoted phrases
+SCHEMA_VERSION = 7
 
 Progress = Callable[[str, int, int], None]
 PAUSE_POINTS = ("adding", "committing", "committed", "switching")

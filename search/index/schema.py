@@ -4,18 +4,20 @@ from __future__ import annotations
 from whoosh.columns import PickleColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 
-from search.index.analysis import (english_analyzer, exact_analyzer, french_analyzer, name_analyzer, neutral_analyzer,
-                                   sound_key_analyzer)
+from search.index.analysis import (arabic_analyzer, english_analyzer, exact_analyzer, french_analyzer, name_analyzer,
+                                   neutral_analyzer, sound_key_analyzer)
+from search.index.namekeys import person_key_analyzer, person_keys_text
 
 # A document's text goes to the fields of its own language; queries are parsed against all of
 # them, each with its own analyser, so one query reaches French and English documents alike.
-LANGUAGE_GROUPS = ("fr", "en", "xx")
+LANGUAGE_GROUPS = ("fr", "en", "ar", "xx")
+ANALYSED_LANGUAGES = ("fr", "en", "ar")
 TITLE_BOOST = 3.0
 
 
 def language_group(lang: str) -> str:
-    """The field group ('fr', 'en' or the neutral 'xx') that holds a language's text."""
-    return lang if lang in ("fr", "en") else "xx"
+    """The field group ('fr', 'en', 'ar' or the neutral 'xx') that holds a language's text."""
+    return lang if lang in ANALYSED_LANGUAGES else "xx"
 
 
 class Analysed:
@@ -58,7 +60,7 @@ def analysed(fields: dict, schema: Schema) -> dict:
 
 def build_schema() -> Schema:
     """A fresh schema object (analysers are stateful caches: never share one between indexes)."""
-    analyzers = {"fr": french_analyzer(), "en": english_analyzer(), "xx": neutral_analyzer()}
+    analyzers = {"fr": french_analyzer(), "en": english_analyzer(), "ar": arabic_analyzer(), "xx": neutral_analyzer()}
     fields = {
         "id": ID(stored=True, unique=True),
         "source": ID(stored=True),
@@ -86,6 +88,9 @@ def build_schema() -> Schema:
         "exact_text": Text(analyzer=exact_analyzer(), phrase=True),
         # Consonant skeletons of the names in title and text: transliteration variants meet here.
         "name_keys": Text(analyzer=sound_key_analyzer(), phrase=False),
+        # Full-name keys of the people (search/index/namekeys.py): "Mohammed ben Salmane" finds
+        # the documents of "Muhammad bin Salman", in any script.
+        "person_keys": Text(analyzer=person_key_analyzer(), phrase=False),
         "content_hash": STORED(),
         "part": STORED(),
         "related": STORED(),
@@ -129,6 +134,7 @@ def document_fields(doc) -> dict:
         "spell": f"{doc.title or ''}\n{doc.text}",
         "name_keys": f"{doc.title or ''}\n{doc.text}",
         "exact_text": doc.text,
+        "person_keys": person_keys_text([*doc.people, *doc.person_terms]),
         "content_hash": doc.content_hash,
         "part": doc.part,
         f"text_{group}": doc.text,

@@ -1,4 +1,4 @@
-"""Dates written in French and English prose: month and weekday names come from Babel's CLDR data."""
+"""Dates written in French, English and Arabic prose: month and weekday names come from Babel's CLDR data."""
 from __future__ import annotations
 
 import re
@@ -9,7 +9,9 @@ from babel import Locale
 
 from search.ingest.folding import fold
 
-LOCALES = ("fr", "en")
+# Arabic months in their three families: Gregorian (Egypt, the Gulf), Levantine (Syria, Lebanon,
+# Iraq, Jordan: كانون الثاني، شباط…), Maghreb (Algeria, Tunisia: جانفي…; Morocco: يوليوز، غشت…).
+LOCALES = ("fr", "en", "ar", "ar_SY", "ar_DZ", "ar_MA")
 # The first lines of a page: where its publication date, dateline and stamps stand.
 HEAD_LINES = 6
 # Of those, the lines where a single year named dates the article's event.
@@ -17,6 +19,22 @@ NAMED_YEAR_LINES = 3
 # A month and year alone stand on a publication line or dateline of at most this many words.
 MONTH_LINE_MAX_WORDS = 12
 OLDEST_YEAR = 1950
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+_ALEFS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا"})
+# Arabic-Indic and Persian digits as ASCII ones, one character for one.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def _forms(name: str) -> set[str]:
+    """A month or weekday name as dates are matched: folded, without its dot; an Arabic name also
+    without the hamza of its alef (أبريل, ابريل), as it is often typed."""
+    key = fold(name).rstrip(".")
+    return {key, key.translate(_ALEFS)} if _ARABIC.search(key) else {key}
+
+
+def _date_text(text: str) -> str:
+    """Text as dates are matched in: folded, with ASCII digits."""
+    return fold(text).translate(_DIGITS)
 
 
 @lru_cache(maxsize=1)
@@ -28,9 +46,10 @@ def month_names() -> dict[str, int]:
         for context in ("format", "stand-alone"):
             for width in ("wide", "abbreviated"):
                 for number, name in loc.months[context][width].items():
-                    key = fold(name).rstrip(".")
-                    if len(key) >= 3:
-                        names[key] = number
+                    for key in _forms(name):
+                        # Three letters at least, but Arabic's آب (August) is a month name of two.
+                        if len(key) >= 3 or (_ARABIC.search(key) and len(key) >= 2):
+                            names[key] = number
     return names
 
 
@@ -41,7 +60,7 @@ def weekday_names() -> list[str]:
     for code in LOCALES:
         loc = Locale.parse(code)
         for width in ("wide", "abbreviated"):
-            names.update(fold(n).rstrip(".") for n in loc.days["format"][width].values())
+            names.update(key for n in loc.days["format"][width].values() for key in _forms(n))
     return sorted(names, key=len, reverse=True)
 
 
@@ -53,10 +72,12 @@ def _parts() -> dict[str, str]:
     return {
         "day": rf"(?P<d>[0-3]?\d){ordinal}",
         # The first day of a range stands for the event: "les 19 et 20 janvier", "August 13-16".
-        "range": rf"(?:\s*(?:-|–|/|&|et|and|au|to)\s*[0-3]?\d{ordinal})?",
-        "year": r"(?P<y>(?:19|20)\d\d)",
-        "month": rf"(?P<m>{months})\.?",
-        "weekday": rf"(?P<w>(?:{days})\.?,?\s+(?:the\s+|le\s+)?)?",
+        "range": rf"(?:\s*(?:-|–|/|&|et|and|au|to|و|الى|إلى)\s*[0-3]?\d{ordinal})?",
+        # "2024م": the Arabic mark of a Gregorian year.
+        "year": r"(?P<y>(?:19|20)\d\d)م?",
+        # A second name of the same month may follow: "25 جويلية/ يوليو 1970", "28 أيار (مايو) 2024".
+        "month": rf"(?P<m>{months})\.?(?:\s*[/(]\s*(?:{months})\s*\)?)?",
+        "weekday": rf"(?P<w>(?:{days})\.?[,،]?\s+(?:the\s+|le\s+)?)?",
     }
 
 
@@ -107,7 +128,7 @@ def find_dates(text: str) -> list[tuple[int, date]]:
 @lru_cache(maxsize=16)
 def _find_dates(text: str) -> tuple[tuple[int, date], ...]:
     # Remembered: a document's text is searched for its date, then again for its signature.
-    folded = fold(_GLUED.sub(" ", text))
+    folded = _date_text(_GLUED.sub(" ", text))
     # Folding can change the length of a few characters; offsets are only used for ordering.
     found: list[tuple[int, date]] = []
     for _kind, pattern in _patterns():
@@ -125,7 +146,7 @@ def is_date_line(line: str, with_weekday: bool = False) -> bool:
     """True when a line holds a date and nothing else (a trailing counter such as "0" allowed)."""
     line = line.strip()
     for candidate in (line, _COUNTER.sub("", line)):
-        folded = fold(candidate).strip(" .,")
+        folded = _date_text(candidate).strip(" .,")
         for _kind, pattern in _patterns():
             match = pattern.fullmatch(folded)
             if match and (not with_weekday or match.groupdict().get("w")):
@@ -135,7 +156,7 @@ def is_date_line(line: str, with_weekday: bool = False) -> bool:
 
 def has_day_month(text: str) -> bool:
     """True when the text names a day and a month, with or without the year."""
-    return bool(find_dates(text)) or bool(_day_month_pattern().search(fold(text)))
+    return bool(find_dates(text)) or bool(_day_month_pattern().search(_date_text(text)))
 
 
 def _head(text: str) -> list[str]:
@@ -146,7 +167,7 @@ def _dateline(line: str, years: list[int], stamp: tuple[int, int | None] | None)
     """The date of a short dateline without a year, the year taken from a stamp or the text's dates."""
     if len(line.split()) > 10:
         return None
-    match = _day_month_pattern().search(fold(line))
+    match = _day_month_pattern().search(_date_text(line))
     if not match:
         return None
     month, day = _month_number(match.group("m")), int(match.group("d"))

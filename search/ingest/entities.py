@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from search.ingest.arabic_names import arabic_people
 from search.ingest.dates import find_dates
 from search.ingest.names import place_words, acronym_start, choose_canonical, name_variants, display_form, find_mentions, fold, name_rules, person_key, resolve_people, surname_of
 from search.ingest.org_patterns import (ENGLISH_NAME, FRENCH_NAME, HEADS_EN, HEADS_FR, ContainedSpans, find_acronyms,
@@ -349,7 +350,7 @@ def extract_entities(text: str, lang: str, knowledge: Knowledge | None = None) -
     """(people, organisations) named in a cleaned text, as canonical values."""
     knowledge = knowledge or package_knowledge()
     text = unglue(text)
-    people = set(resolve_people(text, lang, knowledge))
+    people = set(resolve_people(text, lang, knowledge)) | set(arabic_people(text, knowledge.people))
     signed_people, signed_outlets = signature_names(text, knowledge) if lang in ("fr", "en") else ([], [])
     known_keys = {person_key(p.split()) for p in people}
     people = sorted(people | {p for p in signed_people if person_key(p.split()) not in known_keys})

@@ -110,6 +110,8 @@ def _masthead(lines: list[str], i: int) -> bool:
 def extract_title(text: str, search_lines: int = 4) -> str | None:
     """The first title-like line among the first few lines of a cleaned text, else None."""
     lines = _candidates(text)
+    if len(lines) < 2:
+        return None  # a text of one line is all body: in any script, a headline stands over its text
     skipped_lede = False
     i = 0
     while i < min(len(lines), search_lines + skipped_lede):

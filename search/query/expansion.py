@@ -11,16 +11,17 @@ it with DOCS_DIR/glossary.toml in the same format::
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from whoosh import query as Q
-from whoosh.matching import NullMatcherClass, WrappingMatcher
 
-from search.index.analysis import ANALYZERS, neutral_analyzer, sound_key, stopwords
+from search.index.analysis import ANALYZERS, neutral_analyzer, stopwords
+from search.index.arabic import is_arabic
+from search.index.namekeys import lone_particles, word_keys
+from search.query.rarity import Rare, Variants, rarity  # noqa: F401  (imported from here by parse and scoring)
 from search.index.schema import LANGUAGE_GROUPS
 from search.ingest.config_files import check_glossary
 from search.resources import package_toml
@@ -31,15 +32,9 @@ WORD_TRANSLATION_BOOST = 0.5
 ACRONYM_BOOST = 0.7
 SOUND_KEY_BOOST = 0.5
 FUZZY_BOOST = 0.3
-# Variants are searched for words held by at most this share of the archive's documents.
-VARIANTS_MAX_SHARE = 0.02
 PROXIMITY_BOOST = 1.0
 PROXIMITY_SLOP = 3
 MAX_NGRAM = 6
-# A word in half the archive or more tells nothing about a document (its BM25 idf is 0); its
-# clauses keep this share of their weight so that it still breaks ties.
-COMMON_WORD_FLOOR = 0.2
-_TEXT_PREFIXES = ("text_", "title_")
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _FIELDED = re.compile(r"(?<![\w:])[A-Za-zÀ-ÿ_]+:(?:\"[^\"]*\"|\[[^\]]*\]|\{[^}]*\}|\S+)")
@@ -58,17 +53,33 @@ class Expansion:
     organisations: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
 
     def add_glossary(self, data: dict, origin: str = "glossary") -> None:
-        """Add the entries of a parsed glossary.toml (sections of "French" = "English" or [...])."""
+        """Add the entries of a parsed glossary.toml: "French" = "English" or [...], and Arabic entries
+        "Arabic" = { fr = ..., en = ... }."""
         for section, entries in data.items():
             if not isinstance(entries, dict):
                 raise ValueError(f"{origin}: [{section}] should hold \"French\" = \"English\" lines, got {entries!r}")
             for french, english in entries.items():
+                if isinstance(english, dict):
+                    self._add_third_language(french, english, origin)
+                    continue
                 values = [english] if isinstance(english, str) else english
                 if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
                     raise ValueError(f"{origin}: {french!r} should map to a string or a list of strings")
                 for value in values:
                     self._pair("fr", french, "en", value)
                     self._pair("en", value, "fr", french)
+
+    def _add_third_language(self, text: str, forms: dict, origin: str) -> None:
+        """An Arabic entry: "التراث" = { fr = "patrimoine", en = "heritage" } (strings or lists)."""
+        if not is_arabic(text) or not forms or not set(forms) <= {"fr", "en"}:
+            raise ValueError(f"{origin}: {text!r} = {{ fr = ..., en = ... }} is for Arabic words, with French and English forms")
+        for other, values in forms.items():
+            values = [values] if isinstance(values, str) else values
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise ValueError(f"{origin}: {text!r} {other} should be a string or a list of strings")
+            for value in values:
+                self._pair("ar", text, other, value)
+                self._pair(other, value, "ar", text)
 
     def _pair(self, lang: str, text: str, other: str, translation: str) -> None:
         key = (lang, tuple(analyse(text, lang)))
@@ -88,7 +99,7 @@ class Expansion:
     def translations(self, words: list[str]) -> list[tuple[str, str, int, tuple[str, ...]]]:
         """(language, translation, size, words covered) for every glossary form found in the words."""
         found = []
-        for lang in ("fr", "en"):
+        for lang in ("fr", "en", "ar"):
             terms = [analyse(w, lang) for w in words]
             stems = [t[0] if t else None for t in terms]
             for size in range(min(MAX_NGRAM, len(stems)), 0, -1):
@@ -103,7 +114,13 @@ class Expansion:
 
 def analyse(text: str, lang: str) -> list[str]:
     """Index terms of a text in a language's analyser (stop words removed)."""
-    return [t.text for t in _analyzer(lang)(text, mode="query")]
+    return list(_analysed(text, lang))
+
+
+@lru_cache(maxsize=16_384)
+def _analysed(text: str, lang: str) -> tuple[str, ...]:
+    # A query's words are analysed for every field and clause, and queries repeat: remembered.
+    return tuple(t.text for t in _analyzer(lang)(text, mode="query"))
 
 
 @lru_cache(maxsize=None)
@@ -180,90 +197,20 @@ def is_query_stop_word(word: str, lang: str | None) -> bool:
 
 
 def content_words(words: list[str]) -> list[str]:
-    """The query's words without its language's stop words and French elided articles.
+    """The query's words without its language's stop words, French elided articles and the
+    particles of names (bin, al…).
 
     All the words are kept when nothing else would be left (a query of grammar words alone).
     """
     lang = query_language(words)
-    kept = [w for w in words if not is_query_stop_word(w, lang)]
+    particles = set(lone_particles(words))
+    kept = [w for i, w in enumerate(words) if not is_query_stop_word(w, lang) and i not in particles]
     if lang != "en":
         kept = [split_elision(w)[1] for w in kept]
     return kept or words
 
 
-def rarity(searcher, words) -> float:
-    """How much a clause of these words should count: 1 for rare words, near 0 in half the archive.
-
-    `words` holds, for each word, its (field, term) pairs. A word's documents are counted over the
-    text of every language (its stems there) and in names, so a word split across French and English
-    articles is seen as common as it is; Whoosh's own idf sees one field at a time and never falls
-    below 1. The factor brings that idf to BM25's log((N - n + 0.5) / (n + 0.5)). A clause of several
-    words (a phrase) is as rare as its rarest word.
-    """
-    top = searcher.get_parent() if hasattr(searcher, "get_parent") else searcher
-    total = top.doc_count_all()
-    best = 0.0
-    for pairs in words:
-        in_text = sum(top.doc_frequency(f, t) for f, t in pairs if f.startswith("text_"))
-        in_titles = sum(top.doc_frequency(f, t) for f, t in pairs if f.startswith("title_"))
-        in_names = max((top.doc_frequency(f, t) for f, t in pairs if not f.startswith(_TEXT_PREFIXES)), default=0)
-        n = min(total, max(in_text, in_titles, in_names))
-        bm25 = math.log((total - n + 0.5) / (n + 0.5))
-        whoosh = math.log(total / (n + 1)) + 1
-        best = max(best, bm25 / whoosh if whoosh > 0 else 0.0)
-    return min(1.0, max(COMMON_WORD_FLOOR, best))
-
-
-class Rare(Q.WrappingQuery):
-    """A clause weighted by the rarity of the words it stands for (see `rarity`)."""
-
-    def __init__(self, child, words):
-        super().__init__(child)
-        self.words = tuple(tuple(pairs) for pairs in words)
-
-    def _rewrap(self, child):
-        return self.__class__(child, self.words)
-
-    def __str__(self):
-        return f"rare({self.child})"
-
-    def factor(self, searcher) -> float:
-        """What the clause's scores are multiplied by."""
-        return rarity(searcher, self.words)
-
-    def matcher(self, searcher, context=None):
-        m = self.child.matcher(searcher, context)
-        if isinstance(m, NullMatcherClass):
-            return m
-        factor = self.factor(searcher)
-        return m if factor == 1.0 else WrappingMatcher(m, boost=factor)
-
-
-class Variants(Rare):
-    """Spelling and transliteration variants of a word, searched only when the word itself is rare.
-
-    A word that many documents hold is spelled as the archive spells it: its variants would add
-    thousands of matches (and most of a query's time) for nothing.
-    """
-
-    def __init__(self, child, words, spelled: str):
-        super().__init__(child, words)
-        self.spelled = spelled
-
-    def _rewrap(self, child):
-        return self.__class__(child, self.words, self.spelled)
-
-    def searched(self, searcher) -> bool:
-        """False when the word is too common for its variants to be worth searching."""
-        top = searcher.get_parent() if hasattr(searcher, "get_parent") else searcher
-        return top.doc_frequency("spell", self.spelled) <= VARIANTS_MAX_SHARE * top.doc_count_all()
-
-    def matcher(self, searcher, context=None):
-        if not self.searched(searcher):
-            return NullMatcherClass()
-        return super().matcher(searcher, context)
-
-
+@lru_cache(maxsize=16_384)
 def word_terms(word: str) -> tuple[tuple[str, str], ...]:
     """A word's terms in the text fields of every language and in names: what `rarity` counts."""
     pairs = [(f"text_{g}", t) for g in LANGUAGE_GROUPS for t in analyse(word, g)[:1]]
@@ -279,15 +226,17 @@ def _text_fields(group: str) -> list[str]:
     return [f"title_{group}", f"text_{group}"]
 
 
-def _phrase_or_term(text: str, group: str, boost: float, slop: int = 1) -> Q.Query | None:
-    """The text analysed for a language group, as a term or a phrase over its title and text fields."""
+def _phrase_or_term(text: str, group: str, boost: float, slop: int = 1, titles: bool = True) -> Q.Query | None:
+    """The text analysed for a language group, as a term or a phrase over its title and text fields
+    (its text field alone without titles)."""
     terms = analyse(text, group)
     if not terms:
         return None
+    fields = _text_fields(group) if titles else [f"text_{group}"]
     if len(terms) == 1:
-        clauses = [Q.Term(f, terms[0]) for f in _text_fields(group)]
+        clauses = [Q.Term(f, terms[0]) for f in fields]
     else:
-        clauses = [Q.Phrase(f, terms, slop=slop) for f in _text_fields(group)]
+        clauses = [Q.Phrase(f, terms, slop=slop) for f in fields]
     return Q.Or(clauses, boost=boost)
 
 
@@ -296,11 +245,20 @@ def translation_clauses(expansion: Expansion, words: list[str]) -> list[Q.Query]
     clauses = {}
     for lang, text, size, covered in expansion.translations(words):
         boost = PHRASE_TRANSLATION_BOOST if size > 1 else WORD_TRANSLATION_BOOST
-        clause = _phrase_or_term(text, lang, boost)
+        # Into Arabic, the text field alone (a headline is the first line of its text): the few
+        # Arabic pages are reached for half the lookups.
+        clause = _phrase_or_term(text, lang, boost, titles=lang != "ar")
+        if clause is not None and any(map(is_arabic, covered)):
+            # The few Arabic pages make every Arabic word look rare: its French and English forms
+            # count as rare as they are in the archive.
+            clause = _rare(clause, _WORD.findall(text))
         if clause is not None:
             # Several entries may give one translation (organisation → organization, organize):
             # it counts, and costs, once.
             clauses.setdefault(str(clause), _rare(clause, list(covered)))
+        if text in expansion.organisations:  # an organisation's name in Arabic: its acronym's forms too
+            for organisation in organisation_clauses(expansion, [text]):
+                clauses.setdefault(str(organisation), organisation)
     return list(clauses.values())
 
 
@@ -344,9 +302,13 @@ def variant_clauses(words: list[str]) -> list[Q.Query]:
         if not folded:
             continue
         terms = [word_terms(word)]
-        key = sound_key(word)
-        if key and len(key) >= 2:
-            clauses.append(Variants(Q.Term("name_keys", key, boost=SOUND_KEY_BOOST), terms, folded[0]))
+        keys = word_keys(word)
+        if keys:
+            keyed = [Q.Term("name_keys", key, boost=SOUND_KEY_BOOST) for key in keys]
+            keyed = keyed[0] if len(keyed) == 1 else Q.DisjunctionMax(keyed)
+            # A name in Arabic script is spelled in Latin by most of the archive, however many
+            # Arabic pages hold it: its Latin forms are always searched.
+            clauses.append(Rare(keyed, terms) if is_arabic(word) else Variants(keyed, terms, folded[0]))
         if len(folded[0]) >= 5:
             maxdist = 2 if len(folded[0]) >= 8 else 1
             fuzzy = Q.FuzzyTerm("spell", folded[0], boost=FUZZY_BOOST, maxdist=maxdist, prefixlength=2)
@@ -367,12 +329,16 @@ def proximity_clauses(words: list[str]) -> list[Q.Query]:
 
 def expansion_clauses(text: str, expansion: Expansion | None = None) -> list[Q.Query]:
     """Every optional clause that widens a query's free words (empty when there are none)."""
+    from search.query.names import name_clauses  # names.py builds on this module's clauses
+
     expansion = expansion or package_expansion()
-    words = content_words(free_words(text))
+    typed = free_words(text)
+    words = content_words(typed)
     if not words:
         return []
     return (
-        translation_clauses(expansion, words)
+        name_clauses(typed)
+        + translation_clauses(expansion, words)
         + organisation_clauses(expansion, words)
         + variant_clauses(words)
         + (proximity_clauses(words) if len(words) > 1 else [])

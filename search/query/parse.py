@@ -15,6 +15,8 @@ from whoosh.matching import NullMatcherClass, WrappingMatcher
 from whoosh.query.compound import DefaultOr
 from whoosh.qparser import syntax
 
+from search.index.namekeys import lone_particles
+from search.query.names import space_particles
 from search.index.schema import LANGUAGE_GROUPS
 from search.query.daterange import rewrite_dates
 from search.query.exact import (ExactPhraseNode, ExactPhrasePlugin, balance, stop_word_notices, translations_of_phrases,
@@ -173,7 +175,8 @@ class FriendlyFieldsPlugin(qparser.Plugin):
 
 
 class QueryStopWordsPlugin(qparser.Plugin):
-    """Drop the stop words of the query's language from every field, and French elided articles.
+    """Drop the stop words of the query's language from every field, French elided articles, and
+    the particles of names (a lone "Al" or "bin" is in hundreds of documents, and no name).
 
     Each field's analyser only knows its own language's stop words: without this, the "de" of a
     French query searches English text and organisation names. A query with operators is left as
@@ -190,6 +193,7 @@ class QueryStopWordsPlugin(qparser.Plugin):
         words = [n for n in nodes if isinstance(n, syntax.WordNode) and n.fieldname is None]
         lang = query_language([n.text for n in words])
         stops = [n for n in words if is_query_stop_word(n.text, lang)]
+        stops += [words[i] for i in lone_particles([n.text for n in words]) if words[i] not in stops]
         if len(stops) == len(words):
             return group
         if lang != "en":
@@ -344,6 +348,7 @@ def parse_query(text: str, schema, expansion: Expansion | None = None) -> Parsed
         )
         for name in unknown:
             text = re.sub(rf"(?<![\w:]){re.escape(name)}:", f"{name} ", text)
+    text = space_particles(text)
     parser = make_parser(schema)
     try:
         parsed = parser.parse(rewrite_dates(text))

@@ -8,7 +8,10 @@ from bisect import bisect_left
 from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
 
+from search.ingest.names import skeleton
 from search.index.analysis import ANALYZERS, neutral_analyzer
+from search.index.arabic import is_arabic
+from search.index.namekeys import name_particles, search_keys, word_keys
 from search.index.schema import LANGUAGE_GROUPS
 
 # Each lookup walks a spelling automaton (a few ms): a query of a thousand unknown words must
@@ -47,10 +50,11 @@ class Vocabulary:
         self.frequency = frequency
         self.words = sorted(frequency)
 
-    def closest(self, word: str, maxdist: int) -> str | None:
-        """The most frequent word at the smallest edit distance (1 to maxdist), or None."""
+    def closest(self, word: str, maxdist: int, accept=None) -> str | None:
+        """The most frequent word at the smallest edit distance (1 to maxdist) that `accept` (when
+        given) takes, or None."""
         for distance in range(1, maxdist + 1):
-            found = [w for w in self.within(word, distance) if w != word]
+            found = [w for w in self.within(word, distance) if w != word and (accept is None or accept(w))]
             if found:
                 return min(found, key=lambda w: (-self.frequency[w], w))
         return None
@@ -86,28 +90,60 @@ class LazyVocabulary:
         return self._vocabulary
 
 
+def _same_name(word: str, candidate: str) -> bool:
+    """True when a candidate spells the same name: same skeleton, or a name key in common."""
+    return skeleton(word) == skeleton(candidate) or bool(set(search_keys(word)) & set(search_keys(candidate)))
+
+
+def _name_like(words: list[str], i: int) -> bool:
+    """A query word that reads as a name: capitalised, or beside a name particle (bin Salman)."""
+    particles = name_particles()
+    neighbours = words[max(0, i - 1):i] + words[i + 1:i + 2]
+    return words[i][:1].isupper() or any(w.lower() in particles for w in neighbours)
+
+
+def _as_typed(word: str, found: str) -> str:
+    """The replacement written with the typed word's capital (Salmane → Salman, not salman)."""
+    return found[:1].upper() + found[1:] if word[:1].isupper() else found
+
+
 def suggest_query(view, text: str, parsed, vocabulary: LazyVocabulary | None = None) -> str | None:
-    """The query with each unknown word replaced by the closest known one, or None."""
+    """The query with each unknown word replaced by the closest known one, or None.
+
+    A name is only replaced by another spelling of that name (Abou → Abu, never a word that merely
+    looks alike, such as saluant for Salmane), and not at all when the archive holds the name under
+    another spelling (the search finds those already): what is offered is never worse than what was
+    typed.
+    """
     if parsed.plain is False and any(ch in text for ch in ':"*?~[]{}'):
         return None  # structured queries are the researcher's own syntax: don't rewrite them
     vocabulary = vocabulary or LazyVocabulary(lambda: view.term_weights("spell"))
     changed = False
     lookups = 0
+    words = [m.group(1) for m in _WORD.finditer(text)]
+    positions = {m.start(): n for n, m in enumerate(_WORD.finditer(text))}
 
     def replace(match):
         nonlocal changed, lookups
         word = match.group(1)
-        if word.isdigit() or len(word) > MAX_WORD_CHARS or word.upper() in ("AND", "OR", "NOT"):
-            return word
+        if word.isdigit() or len(word) > MAX_WORD_CHARS or word.upper() in ("AND", "OR", "NOT") or is_arabic(word):
+            return word  # Arabic words: prefixes and article make edit distance a poor guide
         tokens = [t.text for t in _ANALYZER(word)]
         if not tokens or lookups >= MAX_LOOKUPS or _known(view, word, tokens[0]):
             return word
         lookups += 1
-        found = vocabulary.get().closest(tokens[0], maxdist=2 if len(tokens[0]) > 5 else 1)
+        name = _name_like(words, positions[match.start()])
+        if name and any(view.doc_frequency("name_keys", key) > 0 for key in word_keys(word)):
+            return word  # a spelling of a name the archive holds: the search already finds it
+        # A misspelling keeps its first letter (and a name its skeleton): a candidate that changes
+        # it is another word.
+        first = tokens[0][:1]
+        accept = (lambda w: w[:1] == first and _same_name(word, w)) if name else (lambda w: w[:1] == first)
+        found = vocabulary.get().closest(tokens[0], maxdist=2 if len(tokens[0]) > 5 else 1, accept=accept)
         if not found:
             return word
         changed = True
-        return found
+        return _as_typed(word, found)
 
     suggestion = _WORD.sub(replace, text)
     return suggestion if changed else None

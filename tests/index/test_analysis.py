@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from search.index.analysis import analyze, french_analyzer, french_light_stem, sound_key, sound_key_analyzer
+from search.index.analysis import analyze, french_analyzer, french_light_stem, sound_key_analyzer
+from search.index.namekeys import search_keys
 from search.query.highlight import match_spans
 from conftest import PROJECT, SHARED
 
@@ -18,10 +19,10 @@ from conftest import PROJECT, SHARED
         ("lorsqu’il signe", "fr", ["sign"]),
         ("qu'elle", "fr", []),
         ("L'Éducation", "fr", ["educ"]),
-        ("les universités", "fr", ["univers"]),
+        ("les universités", "fr", ["universit"]),
         ("patrimoines patrimoine", "fr", ["patrimoin", "patrimoin"]),
         ("culturelle culturel", "fr", ["culturel", "culturel"]),
-        ("cybersécurité", "fr", ["cybersecur"]),
+        ("cybersécurité", "fr", ["cybersecurit"]),
         ("ICESCO's programmes", "en", ["icesco", "programm"]),
         ("ICESCO’s programme", "en", ["icesco", "programm"]),
         ("the teachers and a teacher", "en", ["teacher", "teacher"]),
@@ -62,30 +63,31 @@ def test_french_analyser_offers_light_and_snowball_stemming():
 @pytest.mark.parametrize(
     "variants",
     [
-        ("AlMalik", "Almalick", "Al-Malik", "Malik"),
+        ("AlMalik", "Almalick", "Al-Malik", "Malik", "المالك"),
         ("Altuwaijri", "Altwaijri", "Tuwaijri"),
         ("Karimov", "Karimof"),
-        ("Shusha", "Shousha"),
-        ("Riyadh", "Riyad"),
-        ("Mohammed", "Muhammad"),
+        ("Ghazouani", "Ghazwani", "الغزواني"),
+        ("Othaimeen", "Uthaymeen", "Alothaimeen"),
+        ("Mohammed", "Muhammad", "محمد"),
     ],
 )
-def test_transliterations_of_a_name_share_a_sound_key(variants):
-    keys = {sound_key(v.replace("Al-", "")) for v in variants}
-    assert len(keys) == 1 and "" not in keys
+def test_transliterations_of_a_name_share_a_key(variants):
+    keys = [set(search_keys(v.replace("Al-", ""))) for v in variants]
+    assert set.intersection(*keys)
 
 
-def test_sound_keys_index_capitalised_words_and_query_every_word():
+def test_name_keys_index_capitalised_and_arabic_words_and_query_every_word():
     analyzer = sound_key_analyzer()
-    assert [t.text for t in analyzer("Dr Al-Tuwaijri visited the museum", mode="index")] == ["tjr"]
-    assert [t.text for t in analyzer("altuwaijri", mode="query")] == ["tjr"]
+    assert [t.text for t in analyzer("Dr Al-Tuwaijri visited the museum", mode="index")] == ["tgr"]
+    assert [t.text for t in analyzer("نبيل العربى", mode="index")] == ["nbl"]  # العربى: two consonants, no key
+    assert [t.text for t in analyzer("altuwaijri", mode="query")] == ["ltgr", "tgr"]
 
 
 @pytest.mark.parametrize(
     "text, lang, terms, marked",
     [
         ("L’ICESCO signe un accord", "fr", {"icesco"}, ["ICESCO"]),
-        ("Les Universités marocaines", "fr", {"univers"}, ["Universités"]),
+        ("Les Universités marocaines", "fr", {"universit"}, ["Universités"]),
         ("jusqu’à l'Éducation nationale", "fr", {"educ"}, ["Éducation"]),
         ("ICESCO’s teachers", "en", {"icesco", "teacher"}, ["ICESCO", "teachers"]),
     ],
