@@ -1,0 +1,305 @@
+"""Searching a Xapian generation: search/index/engine.py's IndexView over the shards.
+
+The view gives what the array scorer (search/query/scoring.py) reads, so a query is matched and
+scored exactly as over the Whoosh engine: a term's postings are its Xapian posting lists from every
+shard (within-document frequencies are the postings' weights, positions read over the remote
+protocol when a phrase needs them), numbered by the generation's numbering; statistics follow
+Whoosh's BM25F (idf from the shards' term frequencies, one-byte field lengths from the numbering).
+
+A shard none of whose servers answers is left out: its postings are missing, `unreachable()`
+names it and masks its documents, and the service answers from the others, saying so.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from search.index.engine import Bm25, Postings, TermPositions
+from search.index.schema import build_schema
+from search.index.whoosh import field_length_table
+from search.index.xapian.documents import field_prefix, stored_fields
+from search.index.xapian.shards import NETWORK_ERRORS, Shard, ShardHealth, open_reader
+
+_TABLE = field_length_table()
+
+
+class XapianGeneration:
+    """A generation open for searching: its numbering, per-thread connections to the shards."""
+
+    def __init__(self, path: Path, numbering, shards: tuple[Shard, ...], health: ShardHealth):
+        self.path, self.numbering, self.shards, self.health = path, numbering, shards, health
+        self.schema = build_schema()
+        self.doc_count = len(numbering.docids)
+        self.shard_of_doc = numbering.shard_numbers()
+        self._local = threading.local()
+        self._open: list = []
+        self._lock = threading.Lock()
+        self._lengths: dict[str, np.ndarray] = {}
+        self._totals = dict(zip(numbering.length_names, numbering.lengths.sum(axis=0, dtype=np.int64).tolist()))
+        self._numbers: dict[str, int] | None = None
+        self.factors: dict[tuple, float] = {}
+        self.frequencies: dict[tuple, int] = {}
+
+    def view(self, owned: bool = False) -> "XapianView":
+        """This thread's view (its own connections to the shards)."""
+        connections = getattr(self._local, "connections", None)
+        if connections is None:
+            connections = self._local.connections = [None] * len(self.shards)
+            with self._lock:
+                self._open.append(connections)
+        return XapianView(self, connections, owned)
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Every document's length in a field, rounded to one byte as Whoosh stores it."""
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            names = self.numbering.length_names
+            exact = self.numbering.lengths[:, names.index(fieldname)] if fieldname in names else np.zeros(self.doc_count)
+            codes = np.minimum(np.searchsorted(_TABLE, exact, side="left"), 255)
+            lengths = self._lengths[fieldname] = _TABLE[codes]
+        return lengths
+
+    def document_number(self, doc_id: str) -> int | None:
+        """The number of the document with this id."""
+        if self._numbers is None:
+            self._numbers = {doc_id: i for i, doc_id in enumerate(self.numbering.ids)}
+        return self._numbers.get(doc_id)
+
+    def close(self) -> None:
+        """Close every thread's connections."""
+        with self._lock:
+            for connections in self._open:
+                for db in connections:
+                    if db is not None:
+                        try:
+                            db.close()
+                        except NETWORK_ERRORS:
+                            pass
+            self._open.clear()
+
+
+class XapianView:
+    """One thread's view of a Xapian generation (search/index/engine.py's IndexView)."""
+
+    def __init__(self, generation: XapianGeneration, connections: list, owned: bool = False):
+        self.gen, self.connections, self.owned = generation, connections, owned
+        self.schema = generation.schema
+        self.doc_count = generation.doc_count
+        self.bm25 = Bm25()  # Whoosh's BM25F defaults, as the Whoosh engine's searcher uses
+        self.factors, self.frequencies = generation.factors, generation.frequencies
+        self.docids = generation.numbering.docids
+        self.count = len(generation.shards)
+
+    # -- the shards ------------------------------------------------------------------------------
+    def _each_shard(self, call):
+        """(shard number, call(db)) for every shard that answers; one that fails is retried once on
+        a new connection (a replica, when the primary is gone), then marked down."""
+        for shard in self.gen.shards:
+            for attempt in (0, 1):
+                db = self.connections[shard.number]
+                if db is None:
+                    db = self.connections[shard.number] = open_reader(shard, self.gen.health)
+                    if db is None:
+                        break
+                try:
+                    yield shard.number, call(db)
+                    break
+                except NETWORK_ERRORS:
+                    self.connections[shard.number] = None
+                    if attempt:
+                        self.gen.health.mark_down(shard)
+
+    def unreachable(self) -> tuple[np.ndarray | None, list[str]]:
+        """Mask of the documents on shards that do not answer (None when all do), and those shards."""
+        down = [shard for shard in self.gen.shards if self.gen.health.is_down(shard)]
+        if not down:
+            return None, []
+        mask = np.isin(self.gen.shard_of_doc, [shard.number for shard in down])
+        return mask, [shard.name for shard in down]
+
+    def _docnums(self, docids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(where, docnums): which Xapian ids the generation holds, and their document numbers."""
+        at = np.searchsorted(self.docids, docids)
+        at_ok = np.minimum(at, max(len(self.docids) - 1, 0))
+        held = (at < len(self.docids)) & (self.docids[at_ok] == docids) if len(self.docids) else np.zeros(len(docids), bool)
+        return held, at[held]
+
+    def _term(self, fieldname: str, btext: bytes) -> bytes:
+        return field_prefix(fieldname) + btext
+
+    # -- statistics and postings ---------------------------------------------------------------
+    def doc_frequency(self, fieldname: str, text) -> int:
+        if fieldname not in self.schema:
+            return 0
+        btext = text if isinstance(text, bytes) else self.schema[fieldname].to_bytes(text)
+        term = self._term(fieldname, btext)
+        return sum(freq for _n, freq in self._each_shard(lambda db: db.get_termfreq(term)))
+
+    def idf(self, fieldname: str, btext: bytes) -> float:
+        """Whoosh's idf: log(documents / (documents holding the term + 1)) + 1."""
+        return math.log(self.doc_count / (self.doc_frequency(fieldname, btext) + 1)) + 1
+
+    def avg_field_length(self, fieldname: str) -> float:
+        return self.gen._totals.get(fieldname, 0) / (self.doc_count or 1)
+
+    def field_lengths(self, fieldname: str) -> np.ndarray:
+        return self.gen.lengths(fieldname)
+
+    def postings(self, fieldname: str, btext: bytes, positions: bool = False) -> Postings | None:
+        term = self._term(fieldname, btext)
+
+        def read(db):
+            found = []
+            for posting in db.postlist(term):
+                where = [p - 1 for p in posting.positer] if positions else None
+                found.append((posting.docid, posting.wdf, where))
+            return found
+
+        docids, weights, where = [], [], []
+        for number, found in self._each_shard(read):
+            for local, wdf, places in found:
+                docids.append((local - 1) * self.count + number + 1)
+                weights.append(wdf)
+                where.append(places)
+        if not docids:
+            return None
+        held, docnums = self._docnums(np.asarray(docids, dtype=np.int64))
+        if not held.any():
+            return None
+        order = np.argsort(docnums, kind="stable")
+        ids = docnums[order]
+        out = Postings(ids, np.asarray(weights, dtype=np.float64)[held][order])
+        if positions:
+            kept = [where[i] for i in np.flatnonzero(held)[order].tolist()]
+            starts = np.zeros(len(kept) + 1, dtype=np.int64)
+            np.cumsum([len(p) for p in kept], out=starts[1:])
+            flat = np.fromiter((p for places in kept for p in places), dtype=np.int64, count=int(starts[-1]))
+            out.positions = TermPositions(ids, starts, flat)
+        return out
+
+    def kept_positions(self, fieldname: str, btext: bytes) -> TermPositions | None:
+        return None
+
+    def keep_positions(self, fieldname: str, btext: bytes, positions: TermPositions) -> TermPositions:
+        return positions
+
+    def expand(self, query) -> list[bytes]:
+        """The terms a prefix, wildcard or fuzzy term stands for, from the shards' term lists."""
+        return [w for w in query._btexts(Lexicon(self)) if w]
+
+    def terms(self, fieldname: str, start: bytes = b"") -> list[bytes]:
+        """The field's terms from `start` on (every shard's, merged), sorted."""
+        prefix = field_prefix(fieldname)
+        found: set[bytes] = set()
+        for _n, terms in self._each_shard(lambda db: [t.term for t in db.allterms(prefix + start)]):
+            found.update(t[len(prefix):] for t in terms)
+        return sorted(found)
+
+    # -- matching the query classes the array scorer leaves to the engine ----------------------
+    def engine_matches(self, query, deadline: float | None) -> tuple[np.ndarray, np.ndarray]:
+        """Ranges (dates from the numbering; others as their terms) and Every, scored by boost."""
+        from search.index.xapian.matching import engine_matches
+
+        return engine_matches(self, query)
+
+    def walk_matches(self, query, deadline: float) -> tuple[np.ndarray, bool]:
+        """Past the deadline there is no slower matcher to walk: nothing more, and timed out."""
+        return np.zeros(0, dtype=np.int64), True
+
+    def rank_briefly(self, query, allowed: np.ndarray, limit: int, seconds: float) -> tuple[list, bool]:
+        """Past the deadline, the first allowed documents, unranked."""
+        return [(int(d), 0.0) for d in np.flatnonzero(allowed)[:limit]], True
+
+    def more_like(self, docnum: int, fieldname: str, text: str, top: int) -> list[tuple[int, float]]:
+        """Documents sharing the text's most telling words (BM25 over its ten best terms)."""
+        from search.index.xapian.matching import more_like
+
+        return more_like(self, docnum, fieldname, text, top)
+
+    # -- documents -----------------------------------------------------------------------------
+    def stored_fields(self, docnum: int) -> dict:
+        docid = int(self.docids[docnum])
+        number, local = (docid - 1) % self.count, (docid - 1) // self.count + 1
+        shard = self.gen.shards[number]
+        for _n, data in self._each_shard_only(shard, lambda db: db.get_document(local).get_data()):
+            return stored_fields(data)
+        numbering = self.gen.numbering  # its shard is down, or the document went: what we keep of it
+        return {"id": numbering.ids[docnum], "source": numbering.sources[docnum], "text": "",
+                "lang": (numbering.facets[docnum] or {}).get("lang", "und")}
+
+    def _each_shard_only(self, shard: Shard, call):
+        import xapian
+
+        def guarded(db):
+            try:
+                return call(db)
+            except xapian.DocNotFoundError:
+                return None
+
+        for number, value in self._each_shard(guarded):
+            if number == shard.number and value is not None:
+                yield number, value
+                return
+
+    def document_number(self, doc_id: str) -> int | None:
+        return self.gen.document_number(doc_id)
+
+    def live(self) -> np.ndarray:
+        return np.ones(self.doc_count, dtype=bool)
+
+    def column(self, name: str) -> list | None:
+        numbering = self.gen.numbering
+        if name == "facets":
+            return list(numbering.facets)
+        if name == "datenum":
+            return numbering.datenum.tolist()
+        return None
+
+    def term_weights(self, fieldname: str):
+        """(word, documents holding it) of every term of a field (the spelling vocabulary)."""
+        prefix = field_prefix(fieldname)
+        counts: Counter = Counter()
+        for _n, terms in self._each_shard(lambda db: [(t.term, t.termfreq) for t in db.allterms(prefix)]):
+            for term, freq in terms:
+                counts[term[len(prefix):]] += freq
+        for term in sorted(counts):
+            yield term.decode("utf-8"), counts[term]
+
+    def close(self) -> None:
+        """Views made for one job close their generation's connections."""
+        if self.owned:
+            self.gen.close()
+
+
+class Lexicon:
+    """The few reader calls Whoosh's multi-term queries expand with, over the shards' term lists."""
+
+    def __init__(self, view: XapianView):
+        self.view = view
+        self.schema = view.schema
+
+    def _bytes(self, fieldname: str, text) -> bytes:
+        return text if isinstance(text, bytes) else self.schema[fieldname].to_bytes(text)
+
+    def expand_prefix(self, fieldname: str, prefix):
+        return self.view.terms(fieldname, self._bytes(fieldname, prefix))
+
+    def lexicon(self, fieldname: str):
+        return self.view.terms(fieldname)
+
+    def terms_from(self, fieldname: str, start: bytes):
+        return [(fieldname, t) for t in self.view.terms(fieldname) if t >= start]
+
+    def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0):
+        from search.index.xapian.matching import within
+
+        field = self.schema[fieldname]
+        return [t for t in self.expand_prefix(fieldname, text[:prefix]) if within(field.from_bytes(t), text, maxdist)]
+
+    def doc_frequency(self, fieldname: str, text) -> int:
+        return self.view.doc_frequency(fieldname, text)
+
