@@ -15,6 +15,9 @@ SETTINGS = {
     "SEARCH_TIME_LIMIT": (2.0, "Seconds a search may run before it answers with what it has."),
     "EXPORT_LIMIT": (10_000, "Most results one CSV/JSON export holds."),
     "BABEL_DEFAULT_LOCALE": ("en", "Interface language when the browser states no preference."),
+    "SEARCH_BACKEND": ("whoosh", "The engine: `whoosh` (embedded in INDEX_DIR) or `xapian` (shards of XAPIAN_SHARDS)."),
+    "XAPIAN_SHARDS": ("", "The xapian-tcpsrv shards, host:port comma-separated; a shard's replicas after its primary, |-separated."),
+    "DASK_SCHEDULER": ("", "Address of a Dask scheduler: flask reindex then reads and extracts files on its workers."),
 }
 
 
@@ -28,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for key in ("DOCS_DIR", "INDEX_DIR"):
         app.config[key] = os.path.abspath(os.fspath(app.config[key]))
 
-    from . import api, cli, i18n, security, services, views
+    from . import api, cli, health, i18n, security, services, views
 
     services.init_app(app)
     i18n.init_app(app)
@@ -36,4 +39,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
     return app

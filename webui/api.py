@@ -36,6 +36,7 @@ def results_json(results) -> dict:
         "suggestion": results.suggestion,
         "notices": results.notices,
         "timed_out": results.timed_out,
+        "partial": results.partial,
     }
 
 

@@ -45,11 +45,18 @@ def reindex_command(full: bool) -> None:
     # importing them when the app is created delayed a server's first answer by a tenth of a second.
     from search.index.indexer import ReindexError, reindex
 
+    from .services import configured_engine
+
     docs_dir = current_app.config["DOCS_DIR"]
     index_dir = current_app.config["INDEX_DIR"]
     progress = _Progress()
     try:
-        summary = reindex(docs_dir, index_dir, full=full, progress=progress)
+        engine = configured_engine(current_app.config)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        summary = reindex(docs_dir, index_dir, full=full, progress=progress, engine=engine,
+                          scheduler=current_app.config["DASK_SCHEDULER"] or None)
     except (IndexLockedError, ReindexError) as exc:
         raise click.ClickException(str(exc)) from None
     except FileNotFoundError as exc:

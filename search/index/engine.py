@@ -124,6 +124,10 @@ class IndexView(Protocol):
     def words(self, fieldname: str) -> Iterable[str]:
         """Every term of a field, in order (the spelling vocabulary)."""
 
+    def unreachable(self) -> tuple[np.ndarray | None, list[str]]:
+        """Mask of the documents whose storage does not answer (None when all does), and the
+        names of what does not (a cluster's shards); an embedded engine answers (None, [])."""
+
 
 class Generation(Protocol):
     """A generation open for searching; its views are per thread."""

@@ -75,6 +75,7 @@ class _Plan:
     files_meta: dict[str, dict]
     context: ExtractionContext
     signatures: dict[str, list[dict]] = field(default_factory=dict)  # relations: per re-extracted file
+    scheduler: str | None = None  # a Dask scheduler extracts the files on its workers (search/index/distributed.py)
 
 
 def _pause_for_test(point: str) -> None:
@@ -100,9 +101,11 @@ def reindex(
     full: bool = False,
     progress: Progress | None = None,
     engine: Engine | None = None,
+    scheduler: str | None = None,
 ) -> ReindexSummary:
     """Index what is new or changed in docs_dir, drop what disappeared, publish atomically.
 
+    With `scheduler` (a Dask scheduler's address) the files are read and extracted on its workers.
     Raises store.IndexLockedError when another reindex runs, ReindexError when no document could
     be indexed, OSError when the index cannot be written; in every case the previous index serves.
     """
@@ -118,7 +121,8 @@ def reindex(
             )
         for name in _discard_unfinished(index_dir):
             summary.notes.append(f"removed {name}, an unfinished generation left by an interrupted reindex")
-        _run(engine or engine_for("whoosh"), docs_dir, index_dir, full, progress or (lambda *a: None), summary)
+        _run(engine or engine_for("whoosh"), docs_dir, index_dir, full, progress or (lambda *a: None), summary,
+             scheduler)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -140,7 +144,7 @@ def _discard_unfinished(index_dir: Path) -> list[str]:
 
 
 def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: Progress,
-         summary: ReindexSummary) -> None:
+         summary: ReindexSummary, scheduler: str | None = None) -> None:
     live = store.current_generation(index_dir)
     meta = store.read_meta(live) if live else {}
     fingerprint = _fingerprint(docs_dir)
@@ -184,7 +188,7 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
     if changed:
         model.join()
     context = ExtractionContext(common_lines=common, extra={"entities": knowledge})
-    plan = _Plan(removed, changed, old_files, files_meta, context)
+    plan = _Plan(removed, changed, old_files, files_meta, context, scheduler=scheduler)
 
     generation = store.new_generation_dir(index_dir)
     # Related documents (copies, translations), from signatures kept in the generation.
@@ -230,7 +234,13 @@ def _write(engine: Engine, generation: Path, base: Path | None, plan: _Plan, sum
             for src in plan.removed:
                 writer.delete_source(src)
             summary.removed = len(plan.removed)
-            for i, outcome in enumerate(extracted(plan.changed, plan.context), 1):
+            if plan.scheduler:
+                from search.index.distributed import extracted_on_cluster
+
+                outcomes = extracted_on_cluster(plan.changed, plan.context, plan.scheduler)
+            else:
+                outcomes = extracted(plan.changed, plan.context)
+            for i, outcome in enumerate(outcomes, 1):
                 progress("indexing", i, len(plan.changed))
                 _pause_for_test("adding")
                 _index_file(writer, outcome, plan, summary)

@@ -70,6 +70,7 @@ class SearchResults:
     notices: list[str] = field(default_factory=list)
     timed_out: bool = False
     sort: str = "relevance"
+    partial: bool = False  # a shard of the cluster did not answer (search/index/xapian/)
 
     @property
     def pages(self) -> int:

@@ -218,6 +218,9 @@ class WhooshView:
         live[np.fromiter(self.reader.all_doc_ids(), dtype=np.int64)] = True
         return live
 
+    def unreachable(self) -> tuple[np.ndarray | None, list[str]]:
+        return None, []  # one folder on this machine: all of it answers
+
     def column(self, name: str) -> list | None:
         if not self.reader.has_column(name):
             return None
