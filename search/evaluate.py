@@ -1,14 +1,16 @@
 """`make eval`: relevance against the FTS5 baseline, then metadata, entity and pair scores when labelled.
 
     python -m search.evaluate [--docs DIR] [--queries FILE] [--labels FILE] [--entities FILE]
-                              [--pairs FILE] [--per-query]
+                              [--pairs FILE] [--per-query] [--index DIR]
 
 Defaults: the shared corpus, ../shared/corpus, with ../shared/eval/* (relative to the project root).
+The engine is SEARCH_BACKEND's (with XAPIAN_SHARDS and DASK_SCHEDULER, `FLASK_`-prefixed or not).
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -38,7 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--pairs", type=Path, default=SHARED / "eval" / "pairs.tsv", help="duplicate pairs (optional)")
     parser.add_argument("--per-query", action="store_true", help="also print nDCG@10 of every query")
     parser.add_argument("--no-baseline", action="store_true", help="skip the SQLite FTS5 baseline")
+    parser.add_argument("--index", type=Path, default=None,
+                        help="index folder (default: a temporary one; a cluster's shards belong to one folder)")
     return parser
+
+
+def _setting(name: str) -> str:
+    return os.environ.get(name) or os.environ.get(f"FLASK_{name}", "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,7 +56,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Documents folder {args.docs} does not exist: pass --docs DIR.", file=sys.stderr)
         return 2
     if args.queries.is_file():
-        result = evaluate_relevance(args.docs, args.queries, baseline=not args.no_baseline)
+        from search.index.backends import engine_for
+
+        engine = engine_for(_setting("SEARCH_BACKEND") or "whoosh", _setting("XAPIAN_SHARDS"))
+        result = evaluate_relevance(args.docs, args.queries, baseline=not args.no_baseline, engine=engine,
+                                    index_dir=args.index, scheduler=_setting("DASK_SCHEDULER") or None)
         print(format_relevance(result, per_query=args.per_query))
     else:
         print(f"no queries file at {args.queries}: relevance skipped")

@@ -90,6 +90,21 @@ class XapianEngine:
         return [shard_status(shard) for shard in self.shards]
 
 
+OWNER_KEY = "archive-search:index-dir"
+
+
+def claim(shard: Shard, db, owner: str) -> None:
+    """Mark the shard as holding this INDEX_DIR's documents; OSError when it holds another's (a
+    reindex sweeps away what its own numbering does not hold)."""
+    holder = db.get_metadata(OWNER_KEY).decode("utf-8", "replace")
+    if holder and holder != owner and db.get_doccount():
+        raise OSError(f"shard {shard.name} holds the documents of the index in {holder}, not {owner}: "
+                      "give each INDEX_DIR shards of its own (or empty this one: remove its database folder)")
+    if holder != owner:
+        db.set_metadata(OWNER_KEY, owner)
+        db.commit()
+
+
 def sweep(shards: tuple[Shard, ...], numbering: Numbering) -> int:
     """Delete from each shard the documents the live numbering does not hold; how many."""
     keep = set(numbering.docids.tolist())
@@ -120,7 +135,9 @@ class XapianWriter:
             raise OSError(f"the index was built on the shards {','.join(base.shards)}, not {engine.spec}: "
                           "run `flask reindex --full` to rebuild it on these")
         self.dbs = [open_writable(shard) for shard in shards]
-        for db in self.dbs:
+        owner = str(generation.resolve().parent)
+        for shard, db in zip(shards, self.dbs):
+            claim(shard, db, owner)
             db.begin_transaction(False)  # cancel() discards what this writer sent
         self.removed: set[int] = set()  # base docids the new generation drops
         self.added: list[tuple[int, dict, np.ndarray]] = []  # (docid, fields kept, lengths)
