@@ -76,7 +76,13 @@ class XapianEngine:
         """The generation, open for searching."""
         from search.index.xapian.view import XapianGeneration
 
-        return XapianGeneration(generation, Numbering.load(generation), self.shards, ShardHealth())
+        numbering = Numbering.load(generation)
+        if numbering.shards != [s.name for s in self.shards]:
+            # A reindex onto other shards (one added): this server keeps its generation until it
+            # is restarted with the new XAPIAN_SHARDS.
+            raise OSError(f"generation {generation.name} lives on the shards {','.join(numbering.shards)}, "
+                          f"not on {self.spec}: set XAPIAN_SHARDS to them")
+        return XapianGeneration(generation, numbering, self.shards, ShardHealth())
 
     def publish(self, index_dir: Path, generation: Path, before_switch: Callable[[], None] | None = None) -> None:
         """Make the generation live, then delete from the shards what no numbering holds any more."""

@@ -119,16 +119,21 @@ def wait_for_workers(address: str, count: int, seconds: float = 60.0) -> None:
         client.wait_for_workers(count, timeout=seconds)
 
 
-def wait_for_replica(port: int, doccount: int, seconds: float = 30.0) -> None:
-    """Wait until the replica served on the port holds `doccount` documents."""
+def wait_for_replica(port: int, primary_port: int, seconds: float = 30.0) -> None:
+    """Wait until the replica served on the port has caught up with its primary (same document
+    count and last document id)."""
     import xapian
+
+    def state(p):
+        db = xapian.remote_open(HOST, p, 1000, 500)
+        return db.get_doccount(), db.get_lastdocid()
 
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         try:
-            if xapian.remote_open(HOST, port, 1000, 500).get_doccount() == doccount:
+            if state(port) == state(primary_port):
                 return
         except (xapian.NetworkError, xapian.DatabaseError):
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"the replica on port {port} did not reach {doccount} documents in {seconds:.0f}s")
+    raise RuntimeError(f"the replica on port {port} did not catch up with its primary in {seconds:.0f}s")

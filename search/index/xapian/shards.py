@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import xapian
 
 CONNECT_MS = 500  # a server that does not accept a connection within this is taken as down
-READ_MS = 1000  # nor one that does not answer a message: two such waits stay within 2 s
+READ_MS = 800  # nor one that does not answer a message: a hung server costs a request this, once
 WRITE_MS = 600_000  # a commit of a large batch may take minutes
 DOWN_SECONDS = 5.0  # a shard that did not answer is not asked again for this long
 
@@ -89,39 +89,42 @@ def open_writable(shard: Shard):
 
 
 class ShardHealth:
-    """When each shard last failed to answer, shared by a generation's views (all threads)."""
+    """Which servers did not answer lately, shared by a generation's views (all threads): a server
+    that failed is not asked again for DOWN_SECONDS, a shard is down when all its servers are."""
 
     def __init__(self):
-        self._down_until: dict[int, float] = {}
+        self._down_until: dict[Server, float] = {}
         self._lock = threading.Lock()
 
+    def server_down(self, server: Server) -> bool:
+        with self._lock:
+            return self._down_until.get(server, 0.0) > time.monotonic()
+
     def is_down(self, shard: Shard) -> bool:
+        """Whether none of the shard's servers answers."""
+        return all(self.server_down(server) for server in shard.servers)
+
+    def mark_down(self, server: Server) -> None:
         with self._lock:
-            return self._down_until.get(shard.number, 0.0) > time.monotonic()
+            self._down_until[server] = time.monotonic() + DOWN_SECONDS
 
-    def mark_down(self, shard: Shard) -> None:
+    def mark_up(self, server: Server) -> None:
         with self._lock:
-            self._down_until[shard.number] = time.monotonic() + DOWN_SECONDS
-
-    def mark_up(self, shard: Shard) -> None:
-        with self._lock:
-            self._down_until.pop(shard.number, None)
+            self._down_until.pop(server, None)
 
 
-def open_reader(shard: Shard, health: ShardHealth | None = None):
-    """A read connection to the first of the shard's servers that answers, or None."""
-    if health is not None and health.is_down(shard):
-        return None
+def open_reader(shard: Shard, health: ShardHealth):
+    """(server, read connection) to the first of the shard's servers that answers, or None."""
     for server in shard.servers:
+        if health.server_down(server):
+            continue
         try:
             db = xapian.remote_open(server.host, server.port, READ_MS, CONNECT_MS)
         except NETWORK_ERRORS:
+            health.mark_down(server)
             continue
-        if health is not None:
-            health.mark_up(shard)
-        return db
-    if health is not None:
-        health.mark_down(shard)
+        health.mark_up(server)
+        return server, db
     return None
 
 

@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import xapian
 
 from search.index.engine import Bm25, Postings, TermPositions
 from search.index.schema import build_schema
@@ -73,10 +74,10 @@ class XapianGeneration:
         """Close every thread's connections."""
         with self._lock:
             for connections in self._open:
-                for db in connections:
-                    if db is not None:
+                for entry in connections:
+                    if entry is not None:
                         try:
-                            db.close()
+                            entry[1].close()
                         except NETWORK_ERRORS:
                             pass
             self._open.clear()
@@ -93,29 +94,44 @@ class XapianView:
         self.factors, self.frequencies = generation.factors, generation.frequencies
         self.docids = generation.numbering.docids
         self.count = len(generation.shards)
+        self._probed: set[int] | None = None  # the shards that answered this view's probe
 
     # -- the shards ------------------------------------------------------------------------------
     def _each_shard(self, call):
-        """(shard number, call(db)) for every shard that answers; one that fails is retried once on
-        a new connection (a replica, when the primary is gone), then marked down."""
+        """(shard number, call(db)) for every shard that answers. A connection the server closed
+        (idle, restarted) is opened again once; a server that does not answer in time is marked
+        down and the shard's next server (a replica) asked, or the shard left out."""
+        health = self.gen.health
         for shard in self.gen.shards:
             for attempt in (0, 1):
-                db = self.connections[shard.number]
-                if db is None:
-                    db = self.connections[shard.number] = open_reader(shard, self.gen.health)
-                    if db is None:
+                entry = self.connections[shard.number]
+                if entry is None:
+                    entry = self.connections[shard.number] = open_reader(shard, health)
+                    if entry is None:
                         break
+                server, db = entry
                 try:
-                    yield shard.number, call(db)
-                    break
+                    result = call(db)
+                except xapian.NetworkTimeoutError:
+                    self.connections[shard.number] = None
+                    health.mark_down(server)
+                    continue
                 except NETWORK_ERRORS:
                     self.connections[shard.number] = None
                     if attempt:
-                        self.gen.health.mark_down(shard)
+                        health.mark_down(server)
+                    continue
+                yield shard.number, result
+                break
 
     def unreachable(self) -> tuple[np.ndarray | None, list[str]]:
-        """Mask of the documents on shards that do not answer (None when all do), and those shards."""
-        down = [shard for shard in self.gen.shards if self.gen.health.is_down(shard)]
+        """Mask of the documents on shards that do not answer (None when all do), and those shards.
+        Each shard is asked once per view (a request's): a cached match needs no posting list, and
+        a shard that went away since must not be asked for its documents' fields."""
+        if self._probed is None:
+            self._probed = {number for number, _ in self._each_shard(lambda db: db.keep_alive())}
+        down = [shard for shard in self.gen.shards
+                if shard.number not in self._probed or self.gen.health.is_down(shard)]
         if not down:
             return None, []
         mask = np.isin(self.gen.shard_of_doc, [shard.number for shard in down])
@@ -232,8 +248,6 @@ class XapianView:
                 "lang": (numbering.facets[docnum] or {}).get("lang", "und")}
 
     def _each_shard_only(self, shard: Shard, call):
-        import xapian
-
         def guarded(db):
             try:
                 return call(db)
