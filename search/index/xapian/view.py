@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,36 @@ from search.index.xapian.documents import field_prefix, stored_fields
 from search.index.xapian.shards import NETWORK_ERRORS, Shard, ShardHealth, open_reader
 
 _TABLE = field_length_table()
+POSTINGS_CACHE_MB = 96  # posting lists (with positions when read) kept per generation
+STORED_CACHE_MB = 32  # stored fields of documents shown lately
+FREQUENCY_CACHE_SIZE = 200_000  # document counts of terms kept per generation
+
+
+class Budget:
+    """A thread-safe least-recently-used map bounded by the bytes its values hold."""
+
+    def __init__(self, limit: int):
+        self.limit, self.used = limit, 0
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            self._items.move_to_end(key)
+            return item[0]
+
+    def put(self, key, value, size: int) -> None:
+        with self._lock:
+            if key in self._items or size > self.limit:
+                return
+            self._items[key] = (value, size)
+            self.used += size
+            while self.used > self.limit:
+                _key, (_value, freed) = self._items.popitem(last=False)
+                self.used -= freed
 
 
 class XapianGeneration:
@@ -44,6 +74,11 @@ class XapianGeneration:
         self._numbers: dict[str, int] | None = None
         self.factors: dict[tuple, float] = {}
         self.frequencies: dict[tuple, int] = {}
+        # A generation's postings, term counts and stored fields never change (what a reindex adds is
+        # in no numbering but its own): kept, least recently used out, within budgets.
+        self.postings = Budget(POSTINGS_CACHE_MB * 2**20)
+        self.stored = Budget(STORED_CACHE_MB * 2**20)
+        self.doc_frequencies: dict[tuple, int] = {}
 
     def view(self, owned: bool = False) -> "XapianView":
         """This thread's view (its own connections to the shards)."""
@@ -152,8 +187,18 @@ class XapianView:
         if fieldname not in self.schema:
             return 0
         btext = text if isinstance(text, bytes) else self.schema[fieldname].to_bytes(text)
+        key = (fieldname, btext)
+        kept = self.gen.doc_frequencies.get(key)
+        if kept is not None:
+            return kept
         term = self._term(fieldname, btext)
-        return sum(freq for _n, freq in self._each_shard(lambda db: db.get_termfreq(term)))
+        found = list(self._each_shard(lambda db: db.get_termfreq(term)))
+        count = sum(freq for _n, freq in found)
+        if len(found) == self.count:  # a count without a shard that did not answer is not kept
+            if len(self.gen.doc_frequencies) >= FREQUENCY_CACHE_SIZE:
+                self.gen.doc_frequencies.clear()
+            self.gen.doc_frequencies[key] = count
+        return count
 
     def idf(self, fieldname: str, btext: bytes) -> float:
         """Whoosh's idf: log(documents / (documents holding the term + 1)) + 1."""
@@ -166,26 +211,48 @@ class XapianView:
         return self.gen.lengths(fieldname)
 
     def postings(self, fieldname: str, btext: bytes, positions: bool = False) -> Postings | None:
+        kept = self.gen.postings.get((fieldname, btext))
+        if kept is not None and (kept.positions is not None or not positions):
+            return kept if positions or kept.positions is None else Postings(kept.ids, kept.weights)
+        postings, whole = self._read_postings(fieldname, btext, positions)
+        if postings is not None and whole:  # postings without a shard that did not answer are not kept
+            size = postings.ids.nbytes * 2 + (postings.positions.nbytes if postings.positions is not None else 0)
+            self.gen.postings.put((fieldname, btext), postings, size)
+        return postings
+
+    def _read_postings(self, fieldname: str, btext: bytes, positions: bool):
+        """(a term's postings or None, whether every shard answered)."""
         term = self._term(fieldname, btext)
 
         def read(db):
-            found = []
-            for posting in db.postlist(term):
-                where = [p - 1 for p in posting.positer] if positions else None
-                found.append((posting.docid, posting.wdf, where))
-            return found
+            docids, wdfs, where = [], [], []
+            it, end = db._postlist_begin(term), db._postlist_end(term)
+            while it != end:
+                docids.append(it.get_docid())
+                wdfs.append(it.get_wdf())
+                if positions:
+                    places, last = it._positionlist_begin(), it._positionlist_end()
+                    found = []
+                    while places != last:
+                        found.append(places.get_termpos() - 1)
+                        next(places)
+                    where.append(found)
+                next(it)
+            return docids, wdfs, where
 
         docids, weights, where = [], [], []
-        for number, found in self._each_shard(read):
-            for local, wdf, places in found:
-                docids.append((local - 1) * self.count + number + 1)
-                weights.append(wdf)
-                where.append(places)
+        answered = 0
+        for number, (local, wdfs, places) in self._each_shard(read):
+            answered += 1
+            docids.extend((d - 1) * self.count + number + 1 for d in local)
+            weights.extend(wdfs)
+            where.extend(places)
+        whole = answered == self.count
         if not docids:
-            return None
+            return (None, whole)
         held, docnums = self._docnums(np.asarray(docids, dtype=np.int64))
         if not held.any():
-            return None
+            return (None, whole)
         order = np.argsort(docnums, kind="stable")
         ids = docnums[order]
         out = Postings(ids, np.asarray(weights, dtype=np.float64)[held][order])
@@ -195,7 +262,7 @@ class XapianView:
             np.cumsum([len(p) for p in kept], out=starts[1:])
             flat = np.fromiter((p for places in kept for p in places), dtype=np.int64, count=int(starts[-1]))
             out.positions = TermPositions(ids, starts, flat)
-        return out
+        return (out, whole)
 
     def kept_positions(self, fieldname: str, btext: bytes) -> TermPositions | None:
         return None
@@ -238,11 +305,16 @@ class XapianView:
 
     # -- documents -----------------------------------------------------------------------------
     def stored_fields(self, docnum: int) -> dict:
+        kept = self.gen.stored.get(docnum)
+        if kept is not None:
+            return dict(kept)
         docid = int(self.docids[docnum])
         number, local = (docid - 1) % self.count, (docid - 1) // self.count + 1
         shard = self.gen.shards[number]
         for _n, data in self._each_shard_only(shard, lambda db: db.get_document(local).get_data()):
-            return stored_fields(data)
+            fields = stored_fields(data)
+            self.gen.stored.put(docnum, fields, len(data))
+            return dict(fields)
         numbering = self.gen.numbering  # its shard is down, or the document went: what we keep of it
         return {"id": numbering.ids[docnum], "source": numbering.sources[docnum], "text": "",
                 "lang": (numbering.facets[docnum] or {}).get("lang", "und")}
