@@ -58,6 +58,10 @@ eval: setup
 bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+# The benchmark archive on 1, 2 and 4 Xapian shards beside Whoosh (README, "Benchmark").
+bench-cluster: setup xapian
+	$(BIN)/python -m bench.cluster $(BENCH_ARGS)
+
 loadtest: setup
 	$(BIN)/python -m bench.loadtest
 

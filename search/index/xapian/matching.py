@@ -1,6 +1,6 @@
 """What the Xapian view answers itself: the query classes the array scorer leaves to the engine
 (ranges, scored by their boost as Whoosh's constant-score ranges are), similar documents, and
-the edit distance fuzzy terms expand with."""
+the term lists prefixes, wildcards and fuzzy terms expand over (`Lexicon`)."""
 from __future__ import annotations
 
 import math
@@ -88,9 +88,34 @@ def term_scores(view, fieldname: str, btext: bytes, postings) -> np.ndarray:
 
 
 def _lexicon(view):
-    from search.index.xapian.view import Lexicon
-
     return Lexicon(view)
+
+
+class Lexicon:
+    """The few reader calls Whoosh's multi-term queries expand with, over the shards' term lists."""
+
+    def __init__(self, view: XapianView):
+        self.view = view
+        self.schema = view.schema
+
+    def _bytes(self, fieldname: str, text) -> bytes:
+        return text if isinstance(text, bytes) else self.schema[fieldname].to_bytes(text)
+
+    def expand_prefix(self, fieldname: str, prefix):
+        return self.view.terms(fieldname, self._bytes(fieldname, prefix))
+
+    def lexicon(self, fieldname: str):
+        return self.view.terms(fieldname)
+
+    def terms_from(self, fieldname: str, start: bytes):
+        return [(fieldname, t) for t in self.view.terms(fieldname) if t >= start]
+
+    def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0):
+        field = self.schema[fieldname]
+        return [t for t in self.expand_prefix(fieldname, text[:prefix]) if within(field.from_bytes(t), text, maxdist)]
+
+    def doc_frequency(self, fieldname: str, text) -> int:
+        return self.view.doc_frequency(fieldname, text)
 
 
 def more_like(view, docnum: int, fieldname: str, text: str, top: int) -> list[tuple[int, float]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ import xapian
 from search.index.engine import Bm25, Postings, TermPositions
 from search.index.schema import build_schema
 from search.index.whoosh import field_length_table
+from search.index.xapian.caches import Budget
 from search.index.xapian.documents import field_prefix, stored_fields
 from search.index.xapian.shards import NETWORK_ERRORS, Shard, ShardHealth, open_reader
 
@@ -29,33 +30,6 @@ _TABLE = field_length_table()
 POSTINGS_CACHE_MB = 96  # posting lists (with positions when read) kept per generation
 STORED_CACHE_MB = 32  # stored fields of documents shown lately
 FREQUENCY_CACHE_SIZE = 200_000  # document counts of terms kept per generation
-
-
-class Budget:
-    """A thread-safe least-recently-used map bounded by the bytes its values hold."""
-
-    def __init__(self, limit: int):
-        self.limit, self.used = limit, 0
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            self._items.move_to_end(key)
-            return item[0]
-
-    def put(self, key, value, size: int) -> None:
-        with self._lock:
-            if key in self._items or size > self.limit:
-                return
-            self._items[key] = (value, size)
-            self.used += size
-            while self.used > self.limit:
-                _key, (_value, freed) = self._items.popitem(last=False)
-                self.used -= freed
 
 
 class XapianGeneration:
@@ -272,6 +246,8 @@ class XapianView:
 
     def expand(self, query) -> list[bytes]:
         """The terms a prefix, wildcard or fuzzy term stands for, from the shards' term lists."""
+        from search.index.xapian.matching import Lexicon
+
         return [w for w in query._btexts(Lexicon(self)) if w]
 
     def terms(self, fieldname: str, start: bytes = b"") -> list[bytes]:
@@ -359,33 +335,3 @@ class XapianView:
         """Views made for one job close their generation's connections."""
         if self.owned:
             self.gen.close()
-
-
-class Lexicon:
-    """The few reader calls Whoosh's multi-term queries expand with, over the shards' term lists."""
-
-    def __init__(self, view: XapianView):
-        self.view = view
-        self.schema = view.schema
-
-    def _bytes(self, fieldname: str, text) -> bytes:
-        return text if isinstance(text, bytes) else self.schema[fieldname].to_bytes(text)
-
-    def expand_prefix(self, fieldname: str, prefix):
-        return self.view.terms(fieldname, self._bytes(fieldname, prefix))
-
-    def lexicon(self, fieldname: str):
-        return self.view.terms(fieldname)
-
-    def terms_from(self, fieldname: str, start: bytes):
-        return [(fieldname, t) for t in self.view.terms(fieldname) if t >= start]
-
-    def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0):
-        from search.index.xapian.matching import within
-
-        field = self.schema[fieldname]
-        return [t for t in self.expand_prefix(fieldname, text[:prefix]) if within(field.from_bytes(t), text, maxdist)]
-
-    def doc_frequency(self, fieldname: str, text) -> int:
-        return self.view.doc_frequency(fieldname, text)
-
