@@ -111,7 +111,8 @@ def bench_cluster(shard_count: int, docs: Path, data: Path, queries, http: bool,
 
 def report(size: int, results: list[dict]) -> str:
     """One table: each engine's figures side by side."""
-    lines = [f"Cluster benchmark, {size:,} documents ({results[0]['measured']})", "",
+    measured = results[0]["measured"]
+    lines = [f"Cluster benchmark, {size:,} documents (measured {measured.get('at')} at {measured.get('commit')})", "",
              "| engine | full reindex | docs/s | coordinator peak | service p50 / p95 | HTTP /api p50 / p95 "
              "| page p50 / p95 | index or shards on disk | shard servers' memory |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]

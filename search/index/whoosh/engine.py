@@ -161,6 +161,9 @@ class WhooshView:
     def expand(self, query) -> list[bytes]:
         return [w for w in query._btexts(self.reader) if w]
 
+    def phrase_matches(self, fieldname: str, btexts: list[bytes], slop: int) -> np.ndarray | None:
+        return None  # positions are read from the segments' files as cheaply as postings
+
     # -- matching by Whoosh's own matchers -------------------------------------------------------
     def engine_matches(self, query, deadline: float | None) -> tuple[np.ndarray, np.ndarray]:
         """Whoosh's own matcher, walked segment by segment: exact for any query class."""

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import xapian
 
-from search.index.engine import Bm25, Postings, TermPositions
+from search.index.engine import POSITION_STRIDE, Bm25, Postings, TermPositions
 from search.index.schema import build_schema
 from search.index.whoosh import field_length_table
 from search.index.xapian.caches import Budget
@@ -106,12 +106,12 @@ class XapianView:
         self._probed: set[int] | None = None  # the shards that answered this view's probe
 
     # -- the shards ------------------------------------------------------------------------------
-    def _each_shard(self, call):
+    def _each_shard(self, call, only: Shard | None = None):
         """(shard number, call(db)) for every shard that answers. A connection the server closed
         (idle, restarted) is opened again once; a server that does not answer in time is marked
         down and the shard's next server (a replica) asked, or the shard left out."""
         health = self.gen.health
-        for shard in self.gen.shards:
+        for shard in self.gen.shards if only is None else (only,):
             for attempt in (0, 1):
                 entry = self.connections[shard.number]
                 if entry is None:
@@ -238,8 +238,41 @@ class XapianView:
             out.positions = TermPositions(ids, starts, flat)
         return (out, whole)
 
+    def phrase_matches(self, fieldname: str, btexts: list[bytes], slop: int) -> np.ndarray | None:
+        """A phrase matched by the shards themselves (Xapian's OP_PHRASE: in order within a
+        window), one round trip per shard instead of one per candidate document. The window is
+        Whoosh's slop exactly for adjacent words and for two words; other phrases are left to the
+        positions (None)."""
+        if len(btexts) > 2 and slop > 1:
+            return None
+        key = ("phrase", fieldname, tuple(btexts), slop)
+        kept = self.gen.postings.get(key)
+        if kept is not None:
+            return kept
+        terms = [self._term(fieldname, btext) for btext in btexts]
+        query = xapian.Query(xapian.Query.OP_PHRASE, terms, len(terms) if slop <= 1 else slop + 1)
+
+        def run(db):
+            enquire = xapian.Enquire(db)
+            enquire.set_query(query)
+            enquire.set_weighting_scheme(xapian.BoolWeight())
+            enquire.set_docid_order(xapian.Enquire.ASCENDING)
+            return [item.docid for item in enquire.get_mset(0, max(1, db.get_doccount()))]
+
+        docids, answered = [], 0
+        for number, local in self._each_shard(run):
+            answered += 1
+            docids.extend((d - 1) * self.count + number + 1 for d in local)
+        held, docnums = self._docnums(np.asarray(docids, dtype=np.int64))
+        matched = np.sort(docnums)
+        if answered == self.count:
+            self.gen.postings.put(key, matched, matched.nbytes + 64)
+        return matched
+
     def kept_positions(self, fieldname: str, btext: bytes) -> TermPositions | None:
-        return None
+        """Positions read from the shards for the documents a phrase checks, when it checks them
+        (so a term's postings are never read with every document's positions)."""
+        return RemotePositions(self, self._term(fieldname, btext))
 
     def keep_positions(self, fieldname: str, btext: bytes, positions: TermPositions) -> TermPositions:
         return positions
@@ -302,10 +335,9 @@ class XapianView:
             except xapian.DocNotFoundError:
                 return None
 
-        for number, value in self._each_shard(guarded):
-            if number == shard.number and value is not None:
+        for number, value in self._each_shard(guarded, only=shard):
+            if value is not None:
                 yield number, value
-                return
 
     def document_number(self, doc_id: str) -> int | None:
         return self.gen.document_number(doc_id)
@@ -335,3 +367,25 @@ class XapianView:
         """Views made for one job close their generation's connections."""
         if self.owned:
             self.gen.close()
+
+
+class RemotePositions(TermPositions):
+    """A term's positions in the documents asked for, one round trip per document."""
+
+    def __init__(self, view: XapianView, term: bytes):
+        self.view, self.term = view, term
+
+    @property
+    def nbytes(self) -> int:
+        return 0
+
+    def keys(self, candidates: np.ndarray) -> np.ndarray:
+        """Sorted keys (candidate index × stride + position) of the positions in the candidates."""
+        view, count, found = self.view, self.view.count, []
+        for i, docnum in enumerate(candidates.tolist()):
+            docid = int(view.docids[docnum])
+            number, local = (docid - 1) % count, (docid - 1) // count + 1
+            shard = view.gen.shards[number]
+            for _n, places in view._each_shard_only(shard, lambda db: list(db.positionlist(local, self.term))):
+                found.extend(i * int(POSITION_STRIDE) + p - 1 for p in places)
+        return np.asarray(found, dtype=np.int64)
