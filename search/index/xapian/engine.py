@@ -27,6 +27,7 @@ import numpy as np
 
 from search.index import store
 from search.index.schema import build_schema
+from search.index.xapian.counts import count_terms, save_counts
 from search.index.xapian.documents import (ALL_TERM, ID_PREFIX, SOURCE_PREFIX, SLOT_LENGTHS, boolean_term,
                                            length_fields, xapian_document)
 from search.index.xapian.shards import (NETWORK_ERRORS, Shard, ShardHealth, global_docid, open_writable,
@@ -87,7 +88,7 @@ class XapianEngine:
     def publish(self, index_dir: Path, generation: Path, before_switch: Callable[[], None] | None = None) -> None:
         """Make the generation live, then delete from the shards what no numbering holds any more."""
         store.publish_generation(index_dir, generation, before_switch=before_switch)
-        sweep(self.shards, Numbering.load(generation))
+        sweep(self.shards, Numbering.load(generation), generation)
 
     def status(self) -> list[dict]:
         """Each shard's health (for /healthz)."""
@@ -111,20 +112,26 @@ def claim(shard: Shard, db, owner: str) -> None:
         db.commit()
 
 
-def sweep(shards: tuple[Shard, ...], numbering: Numbering) -> int:
-    """Delete from each shard the documents the live numbering does not hold; how many."""
+def sweep(shards: tuple[Shard, ...], numbering: Numbering, generation: Path | None = None) -> int:
+    """Delete from each shard the documents the live numbering does not hold; how many. With the
+    generation, then write its term counts (search/index/xapian/counts.py), exact once swept."""
     keep = set(numbering.docids.tolist())
     deleted = 0
-    for shard in shards:
-        db = open_writable(shard)
-        try:
+    dbs = []
+    try:
+        for shard in shards:
+            db = open_writable(shard)
+            dbs.append(db)
             gone = [p.docid for p in db.postlist(ALL_TERM)
                     if global_docid(p.docid, shard.number, len(shards)) not in keep]
             for local in gone:
                 db.delete_document(local)
             db.commit()
             deleted += len(gone)
-        finally:
+        if generation is not None:
+            save_counts(generation, count_terms(dbs))
+    finally:
+        for db in dbs:
             db.close()
     return deleted
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from search.index.engine import POSITION_STRIDE, Bm25, Postings, TermPositions
 from search.index.schema import build_schema
 from search.index.whoosh import field_length_table
 from search.index.xapian.caches import Budget
+from search.index.xapian.counts import load_counts
 from search.index.xapian.documents import field_prefix, stored_fields
 from search.index.xapian.shards import NETWORK_ERRORS, Shard, ShardHealth, open_reader
 
@@ -30,6 +32,7 @@ _TABLE = field_length_table()
 POSTINGS_CACHE_MB = 96  # posting lists (with positions when read) kept per generation
 STORED_CACHE_MB = 32  # stored fields of documents shown lately
 FREQUENCY_CACHE_SIZE = 200_000  # document counts of terms kept per generation
+COUNTS_RECHECK_SECONDS = 2.0  # how often a generation looks for its term counts until they are written
 
 
 class XapianGeneration:
@@ -53,6 +56,16 @@ class XapianGeneration:
         self.postings = Budget(POSTINGS_CACHE_MB * 2**20)
         self.stored = Budget(STORED_CACHE_MB * 2**20)
         self.doc_frequencies: dict[tuple, int] = {}
+        self._counts = None  # the term counts written once the shards are swept (counts.py)
+        self._counts_checked = 0.0
+
+    @property
+    def counts(self):
+        """The generation's term counts, or None until its reindex has written them."""
+        if self._counts is None and time.monotonic() - self._counts_checked > COUNTS_RECHECK_SECONDS:
+            self._counts_checked = time.monotonic()
+            self._counts = load_counts(self.path)
+        return self._counts
 
     def view(self, owned: bool = False) -> "XapianView":
         """This thread's view (its own connections to the shards)."""
@@ -106,12 +119,12 @@ class XapianView:
         self._probed: set[int] | None = None  # the shards that answered this view's probe
 
     # -- the shards ------------------------------------------------------------------------------
-    def _each_shard(self, call, only: Shard | None = None):
+    def _each_shard(self, call, only: Shard | None = None, among: list[Shard] | None = None):
         """(shard number, call(db)) for every shard that answers. A connection the server closed
         (idle, restarted) is opened again once; a server that does not answer in time is marked
         down and the shard's next server (a replica) asked, or the shard left out."""
         health = self.gen.health
-        for shard in self.gen.shards if only is None else (only,):
+        for shard in (only,) if only is not None else self.gen.shards if among is None else among:
             for attempt in (0, 1):
                 entry = self.connections[shard.number]
                 if entry is None:
@@ -161,11 +174,14 @@ class XapianView:
         if fieldname not in self.schema:
             return 0
         btext = text if isinstance(text, bytes) else self.schema[fieldname].to_bytes(text)
+        term = self._term(fieldname, btext)
+        counts = self.gen.counts
+        if counts is not None:
+            return counts.find(term)[0]
         key = (fieldname, btext)
         kept = self.gen.doc_frequencies.get(key)
         if kept is not None:
             return kept
-        term = self._term(fieldname, btext)
         found = list(self._each_shard(lambda db: db.get_termfreq(term)))
         count = sum(freq for _n, freq in found)
         if len(found) == self.count:  # a count without a shard that did not answer is not kept
@@ -197,6 +213,13 @@ class XapianView:
     def _read_postings(self, fieldname: str, btext: bytes, positions: bool):
         """(a term's postings or None, whether every shard answered)."""
         term = self._term(fieldname, btext)
+        holding = None
+        counts = self.gen.counts
+        if counts is not None:
+            count, mask = counts.find(term)
+            if not count:
+                return (None, True)
+            holding = [shard for shard in self.gen.shards if mask >> shard.number & 1]
 
         def read(db):
             docids, wdfs, where = [], [], []
@@ -216,12 +239,12 @@ class XapianView:
 
         docids, weights, where = [], [], []
         answered = 0
-        for number, (local, wdfs, places) in self._each_shard(read):
+        for number, (local, wdfs, places) in self._each_shard(read, among=holding):
             answered += 1
             docids.extend((d - 1) * self.count + number + 1 for d in local)
             weights.extend(wdfs)
             where.extend(places)
-        whole = answered == self.count
+        whole = answered == (self.count if holding is None else len(holding))
         if not docids:
             return (None, whole)
         held, docnums = self._docnums(np.asarray(docids, dtype=np.int64))
