@@ -121,14 +121,15 @@ def raw_texts(states: list[FileState]) -> list[str]:
     paths = [state.path for state in states]
     procs = pool_size(len(paths))
     if procs < 2:
-        texts = map(_text_of, paths)
+        texts = map(text_of, paths)
     else:
         with multiprocessing.get_context("fork").Pool(procs) as pool:
-            texts = pool.map(_text_of, paths, chunksize=64)
+            texts = pool.map(text_of, paths, chunksize=64)
     return [text for text in texts if text is not None]
 
 
-def _text_of(path: Path) -> str | None:
+def text_of(path: Path) -> str | None:
+    """A file's raw text, or None when it cannot be read."""
     try:
         return read_file_text(path.read_bytes(), path).text
     except (OSError, UnreadableFile):

@@ -170,23 +170,13 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
         summary.documents = meta.get("documents", 0)
         return  # nothing else to write: the live generation stays
 
-    # The language model loads while the files are decoded and learned from (its decompression
-    # frees the interpreter), so the extraction workers forked after it inherit it instead of each
-    # spending half a second loading it. The processes forked meanwhile never detect languages,
-    # and the thread imports nothing (a process forked while a module is being imported can hang).
-    model = threading.Thread(target=load_model, daemon=True)
-    if changed:
-        import_model_loader()
-        model.start()
-    texts = raw_texts(changed)  # decoded once for both archive-wide passes
-    if full:
-        common = find_common_lines(texts, len(changed))
+    if scheduler:  # the workers read the files and send back what the passes need (distributed.py)
+        from search.index.distributed import passes_on_cluster
+
+        common, knowledge = passes_on_cluster(scheduler, docs_dir, changed, full,
+                                              frozenset(meta.get("common_lines", [])), None if full else live)
     else:
-        common = frozenset(meta.get("common_lines", []))
-    knowledge = learn_entities(docs_dir, texts, common, None if full else live)
-    del texts
-    if changed:
-        model.join()
+        common, knowledge = _archive_passes(docs_dir, changed, full, meta, live)
     context = ExtractionContext(common_lines=common, extra={"entities": knowledge})
     plan = _Plan(removed, changed, old_files, files_meta, context, scheduler=scheduler)
 
@@ -222,6 +212,28 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
         raise
     summary.generation = generation.name
     summary.documents = documents
+
+
+def _archive_passes(docs_dir: Path, changed: list[FileState], full: bool, meta: dict, live: Path | None):
+    """(common lines, entity knowledge), from the changed files decoded in this machine's pool."""
+    # The language model loads while the files are decoded and learned from (its decompression
+    # frees the interpreter), so the extraction workers forked after it inherit it instead of each
+    # spending half a second loading it. The processes forked meanwhile never detect languages,
+    # and the thread imports nothing (a process forked while a module is being imported can hang).
+    model = threading.Thread(target=load_model, daemon=True)
+    if changed:
+        import_model_loader()
+        model.start()
+    texts = raw_texts(changed)  # decoded once for both archive-wide passes
+    if full:
+        common = find_common_lines(texts, len(changed))
+    else:
+        common = frozenset(meta.get("common_lines", []))
+    knowledge = learn_entities(docs_dir, texts, common, None if full else live)
+    del texts
+    if changed:
+        model.join()
+    return common, knowledge
 
 
 def _write(engine: Engine, generation: Path, base: Path | None, plan: _Plan, summary: ReindexSummary,

@@ -45,10 +45,21 @@ class ExtractionContext:
 
 def find_common_lines(texts: Iterable[str], total: int) -> frozenset[str]:
     """Lines (normalised, lowercased) that recur on many files: structural chrome of the sites."""
+    return common_from_counts(count_lines(texts), total)
+
+
+def count_lines(texts: Iterable[str]) -> Counter[str]:
+    """On how many of the texts each short line (normalised, lowercased) appears: counts of parts
+    of an archive add up to the whole's (a cluster's workers count their files)."""
     counts: Counter[str] = Counter()
     for text in texts:
         lines = {normalise_line(line).lower() for line in text.split("\n")}
         counts.update(line for line in lines if line and len(line.split()) <= COMMON_LINE_MAX_WORDS)
+    return counts
+
+
+def common_from_counts(counts: Counter[str], total: int) -> frozenset[str]:
+    """The lines counted on enough of `total` files to be chrome."""
     threshold = max(COMMON_LINE_MIN_FILES, int(total * COMMON_LINE_SHARE))
     return frozenset(line for line, n in counts.items() if n >= threshold)
 
