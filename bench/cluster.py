@@ -100,6 +100,14 @@ def bench_cluster(shard_count: int, docs: Path, data: Path, queries, http: bool,
         result = bench_engine(f"xapian, {shard_count} shard{'s' if shard_count > 1 else ''}", docs,
                               root / "index", queries, http, engine_for("xapian", spec),
                               ("--backend", "xapian", "--shards", spec, "--scheduler", address))
+        # A server forks a child per connection: measured while a service holds its connections.
+        from search.query.service import SearchService
+
+        from .latency import request_for
+
+        service = SearchService(root / "index", engine=engine_for("xapian", spec))
+        for query in queries[:50]:
+            service.search(request_for(query))
         result["shards"] = [{"mb": folder_mb(root / f"shard{i}"), "rss_mb": _group_mb(s)} for i, s in enumerate(shards)]
         return result
     finally:
