@@ -158,7 +158,7 @@ def test_every_evaluation_query_answers_as_on_whoosh(cluster):
     assert compared == 2 * (len(queries) + 4) and expected["total"] > 0
 
 
-def test_documents_read_back_as_stored(cluster):
+def test_documents_and_similar_documents_read_back_as_on_whoosh(cluster):
     from search.query.service import SearchService
 
     xapian_service, whoosh_service = cluster.service(), SearchService(cluster.whoosh, docs_dir=cluster.docs)
@@ -166,6 +166,9 @@ def test_documents_read_back_as_stored(cluster):
     assert len(ids) > 100
     for doc_id in ids:
         assert xapian_service.document(doc_id, similar=0).fields == whoosh_service.document(doc_id, similar=0).fields
+    for doc_id in ids[::10]:  # similar documents, by Whoosh's key terms model over the shards
+        mine, theirs = xapian_service.document(doc_id).similar, whoosh_service.document(doc_id).similar
+        assert [h.id for h in mine] == [h.id for h in theirs] and theirs, doc_id
 
 
 def _matched(answers: dict) -> set:

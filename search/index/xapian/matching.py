@@ -3,13 +3,11 @@
 the term lists prefixes, wildcards and fuzzy terms expand over (`Lexicon`)."""
 from __future__ import annotations
 
-import math
-from collections import Counter
-
 import numpy as np
 from whoosh import query as Q
+from whoosh.classify import Bo1Model, Expander
 
-SIMILAR_TERMS = 10  # the text's most telling words a "similar documents" search uses
+SIMILAR_TERMS = 5  # key terms a "similar documents" search uses (Whoosh's more_like's default)
 
 
 def engine_matches(view, query) -> tuple[np.ndarray, np.ndarray]:
@@ -119,28 +117,41 @@ class Lexicon:
 
 
 def more_like(view, docnum: int, fieldname: str, text: str, top: int) -> list[tuple[int, float]]:
-    """Documents whose field shares the text's most telling terms, best first (the document left out)."""
+    """Documents like the text, as Whoosh's more_like finds them: its five key terms by the Bo1
+    model (whoosh.classify), OR-ed with their weights as boosts, scored by BM25F, the document
+    itself left out, best first (ties by document number)."""
+    expander = Expander(_ExpansionReader(view), fieldname, model=Bo1Model)
+    expander.add_text(text)
     field = view.schema[fieldname]
-    counts = Counter(token.text for token in field.analyzer(text))
-    if not counts or not view.doc_count:
-        return []
-    weighted = []
-    for word, tf in counts.items():
-        btext = field.to_bytes(word)
-        df = view.doc_frequency(fieldname, btext)
-        if df:
-            weighted.append((tf * (math.log(view.doc_count / (df + 1)) + 1), btext))
-    weighted.sort(reverse=True)
-    scores = np.zeros(view.doc_count, dtype=np.float64)
-    for _weight, btext in weighted[:SIMILAR_TERMS]:
-        postings = view.postings(fieldname, btext)
-        if postings is None:
-            continue
-        scores[postings.ids] += term_scores(view, fieldname, btext, postings)
-    scores[docnum] = 0
-    best = np.flatnonzero(scores > 0)
+    mask, scores = np.zeros(view.doc_count, dtype=bool), np.zeros(view.doc_count)
+    for word, weight in expander.expanded_terms(SIMILAR_TERMS, normalize=False):
+        m, s = _terms(view, fieldname, [field.to_bytes(word)], weight)
+        mask |= m
+        scores += s
+    mask[docnum] = False
+    best = np.flatnonzero(mask)
     best = best[np.lexsort((best, -scores[best]))][:top]
     return [(int(d), float(scores[d])) for d in best]
+
+
+class _ExpansionReader:
+    """What whoosh.classify.Expander reads of an index, over the view (collection frequencies are
+    asked of the shards once per generation)."""
+
+    def __init__(self, view):
+        self.view, self.schema = view, view.schema
+
+    def doc_count_all(self) -> int:
+        return self.view.doc_count
+
+    def field_length(self, fieldname: str) -> float:
+        return self.view.avg_field_length(fieldname) * (self.view.doc_count or 1)
+
+    def __contains__(self, key) -> bool:
+        return self.view.doc_frequency(*key) > 0
+
+    def frequency(self, fieldname: str, btext: bytes) -> int:
+        return self.view.collection_frequency(fieldname, btext)
 
 
 def within(word: str, text: str, maxdist: int) -> bool:

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import xapian
 
-from search.index.engine import POSITION_STRIDE, Bm25, Postings, TermPositions
+from search.index.engine import Bm25, Postings, TermPositions
 from search.index.schema import build_schema
 from search.index.whoosh import field_length_table
 from search.index.xapian.caches import Budget
@@ -190,6 +190,16 @@ class XapianView:
             self.gen.doc_frequencies[key] = count
         return count
 
+    def collection_frequency(self, fieldname: str, btext: bytes) -> int:
+        """The term's weights summed over every document (kept per generation)."""
+        key = ("collection", fieldname, btext)
+        kept = self.gen.doc_frequencies.get(key)
+        if kept is None:
+            term = self._term(fieldname, btext)
+            kept = sum(freq for _n, freq in self._each_shard(lambda db: db.get_collection_freq(term)))
+            self.gen.doc_frequencies[key] = kept
+        return kept
+
     def idf(self, fieldname: str, btext: bytes) -> float:
         """Whoosh's idf: log(documents / (documents holding the term + 1)) + 1."""
         return math.log(self.doc_count / (self.doc_frequency(fieldname, btext) + 1)) + 1
@@ -262,39 +272,15 @@ class XapianView:
         return (out, whole)
 
     def phrase_matches(self, fieldname: str, btexts: list[bytes], slop: int) -> np.ndarray | None:
-        """A phrase matched by the shards themselves (Xapian's OP_PHRASE: in order within a
-        window), one round trip per shard instead of one per candidate document. The window is
-        Whoosh's slop exactly for adjacent words and for two words; other phrases are left to the
-        positions (None)."""
-        if len(btexts) > 2 and slop > 1:
-            return None
-        key = ("phrase", fieldname, tuple(btexts), slop)
-        kept = self.gen.postings.get(key)
-        if kept is not None:
-            return kept
-        terms = [self._term(fieldname, btext) for btext in btexts]
-        query = xapian.Query(xapian.Query.OP_PHRASE, terms, len(terms) if slop <= 1 else slop + 1)
+        from search.index.xapian.phrases import phrase_matches
 
-        def run(db):
-            enquire = xapian.Enquire(db)
-            enquire.set_query(query)
-            enquire.set_weighting_scheme(xapian.BoolWeight())
-            enquire.set_docid_order(xapian.Enquire.ASCENDING)
-            return [item.docid for item in enquire.get_mset(0, max(1, db.get_doccount()))]
-
-        docids, answered = [], 0
-        for number, local in self._each_shard(run):
-            answered += 1
-            docids.extend((d - 1) * self.count + number + 1 for d in local)
-        held, docnums = self._docnums(np.asarray(docids, dtype=np.int64))
-        matched = np.sort(docnums)
-        if answered == self.count:
-            self.gen.postings.put(key, matched, matched.nbytes + 64)
-        return matched
+        return phrase_matches(self, fieldname, btexts, slop)
 
     def kept_positions(self, fieldname: str, btext: bytes) -> TermPositions | None:
         """Positions read from the shards for the documents a phrase checks, when it checks them
         (so a term's postings are never read with every document's positions)."""
+        from search.index.xapian.phrases import RemotePositions
+
         return RemotePositions(self, self._term(fieldname, btext))
 
     def keep_positions(self, fieldname: str, btext: bytes, positions: TermPositions) -> TermPositions:
@@ -391,24 +377,3 @@ class XapianView:
         if self.owned:
             self.gen.close()
 
-
-class RemotePositions(TermPositions):
-    """A term's positions in the documents asked for, one round trip per document."""
-
-    def __init__(self, view: XapianView, term: bytes):
-        self.view, self.term = view, term
-
-    @property
-    def nbytes(self) -> int:
-        return 0
-
-    def keys(self, candidates: np.ndarray) -> np.ndarray:
-        """Sorted keys (candidate index × stride + position) of the positions in the candidates."""
-        view, count, found = self.view, self.view.count, []
-        for i, docnum in enumerate(candidates.tolist()):
-            docid = int(view.docids[docnum])
-            number, local = (docid - 1) % count, (docid - 1) // count + 1
-            shard = view.gen.shards[number]
-            for _n, places in view._each_shard_only(shard, lambda db: list(db.positionlist(local, self.term))):
-                found.extend(i * int(POSITION_STRIDE) + p - 1 for p in places)
-        return np.asarray(found, dtype=np.int64)
