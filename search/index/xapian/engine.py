@@ -88,7 +88,12 @@ class XapianEngine:
     def publish(self, index_dir: Path, generation: Path, before_switch: Callable[[], None] | None = None) -> None:
         """Make the generation live, then delete from the shards what no numbering holds any more."""
         store.publish_generation(index_dir, generation, before_switch=before_switch)
-        sweep(self.shards, Numbering.load(generation), generation)
+        try:
+            sweep(self.shards, Numbering.load(generation), generation)
+        except (OSError, *NETWORK_ERRORS):
+            # Published already: a shard that stopped answering keeps documents no numbering holds
+            # (no reader sees them) until the next reindex sweeps them.
+            pass
 
     def status(self) -> list[dict]:
         """Each shard's health (for /healthz)."""
