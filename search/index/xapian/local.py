@@ -17,7 +17,7 @@ HOST = "127.0.0.1"
 # Server-side settings of a shard's primary: no automatic commit inside a reindex's batch, and
 # changesets kept for the replicas to follow.
 PRIMARY_ENV = {"XAPIAN_FLUSH_THRESHOLD": "100000000", "XAPIAN_MAX_CHANGESETS": "20"}
-REPLICATE_SECONDS = 1
+WRITER_IDLE_MS = 3_600_000  # a primary keeps an idle connection an hour (xapian-tcpsrv: a minute)
 
 
 def tools_missing() -> str | None:
@@ -91,8 +91,8 @@ def tcpsrv(name: str, database: Path, writable: bool) -> Process:
     """A xapian-tcpsrv serving one database on a free loopback port."""
     port = free_port()
     argv = ["xapian-tcpsrv", "--quiet", "--interface", HOST, "--port", str(port)]
-    if writable:
-        argv.append("--writable")
+    if writable:  # a reindex's writer may wait on its workers longer than the default minute
+        argv += ["--writable", "--idle-timeout", str(WRITER_IDLE_MS)]
     return Process(name, argv + [str(database)], PRIMARY_ENV if writable else {}, port)
 
 
