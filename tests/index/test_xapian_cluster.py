@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,7 +182,8 @@ def _all_hits(service):
 
 
 def test_reindex_completes_with_correct_counts_when_a_worker_is_killed(cluster):
-    """An incremental reindex on Dask: a worker killed while it holds tasks; they run again elsewhere."""
+    """An incremental reindex on Dask: a worker killed while it holds a task; its tasks run again
+    on the other worker."""
     from distributed import Client
 
     files = sorted(cluster.docs.glob("*.txt"))
@@ -193,18 +195,27 @@ def test_reindex_completes_with_correct_counts_when_a_worker_is_killed(cluster):
         "les délégations de l'ALECSO et de l'ICESCO autour du patrimoine musical.\n", encoding="utf-8")
     victim = cluster.workers[1]
     seen: dict = {}
+    stop = threading.Event()
 
-    def progress(stage: str, done: int, total: int) -> None:
-        if stage == "indexing" and "held" not in seen:
-            with Client(cluster.scheduler, set_as_default=False) as client:
+    def kill_when_busy() -> None:
+        """Kill the second worker the moment it holds a task (a pass's or an extraction's)."""
+        with Client(cluster.scheduler, set_as_default=False) as client:
+            while not stop.is_set():
                 names = {a: w["name"] for a, w in client.scheduler_info()["workers"].items()}
                 held = sum(len(tasks) for a, tasks in client.processing().items() if names.get(a) == "worker2")
-            if held:
-                seen["held"] = held
-                victim.kill()
+                if held:
+                    seen["held"] = held
+                    victim.kill()
+                    return
+                time.sleep(0.01)
 
-    summary = reindex(cluster.docs, cluster.index, engine=cluster.engine(), scheduler=cluster.scheduler,
-                      progress=progress)
+    killer = threading.Thread(target=kill_when_busy)
+    killer.start()
+    try:
+        summary = reindex(cluster.docs, cluster.index, engine=cluster.engine(), scheduler=cluster.scheduler)
+    finally:
+        stop.set()
+        killer.join()
     assert seen.get("held", 0) > 0 and victim.popen.poll() is not None
     assert (summary.added, summary.updated, summary.removed, summary.unchanged) == (1, 64, 1, len(files) - 65)
     whoosh = reindex(cluster.docs, cluster.whoosh)
