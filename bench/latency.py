@@ -42,9 +42,9 @@ def by_kind(queries: list[BenchQuery], times: list[float]) -> dict[str, dict]:
     return out
 
 
-def service_latency(index_dir: Path, queries: list[BenchQuery], rounds: int = 1) -> dict:
+def service_latency(index_dir: Path, queries: list[BenchQuery], rounds: int = 1, engine=None) -> dict:
     """Run the mix through one SearchService (opened and warmed by a first query, as a worker is)."""
-    service = SearchService(index_dir)
+    service = SearchService(index_dir, engine=engine)
     started = time.perf_counter()
     service.search(SearchRequest(q="ICESCO"))
     first = time.perf_counter() - started

@@ -18,15 +18,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("index_dir")
     parser.add_argument("--full", action="store_true")
     parser.add_argument("--profile", help="write a cProfile of the reindex to this file")
+    parser.add_argument("--backend", default="whoosh", help="SEARCH_BACKEND (xapian: with --shards)")
+    parser.add_argument("--shards", default="", help="XAPIAN_SHARDS")
+    parser.add_argument("--scheduler", default=None, help="DASK_SCHEDULER")
     args = parser.parse_args(argv)
+    from search.index.backends import engine_for
+
+    engine = engine_for(args.backend, args.shards)
     started = time.perf_counter()
     if args.profile:
         import cProfile
         profiler = cProfile.Profile()
-        summary = profiler.runcall(reindex, args.docs_dir, args.index_dir, full=args.full)
+        summary = profiler.runcall(reindex, args.docs_dir, args.index_dir, full=args.full, engine=engine,
+                                   scheduler=args.scheduler)
         profiler.dump_stats(args.profile)
     else:
-        summary = reindex(args.docs_dir, args.index_dir, full=args.full)
+        summary = reindex(args.docs_dir, args.index_dir, full=args.full, engine=engine, scheduler=args.scheduler)
     seconds = time.perf_counter() - started
     own, children = own_peak_mb()
     json.dump({"seconds": seconds, "documents": summary.documents, "added": summary.added,

@@ -1,14 +1,16 @@
 """`make eval`: relevance against the FTS5 baseline, then metadata, entity and pair scores when labelled.
 
     python -m search.evaluate [--docs DIR] [--queries FILE] [--labels FILE] [--entities FILE]
-                              [--pairs FILE] [--sources FILE] [--details] [--per-query]
+                              [--pairs FILE] [--sources FILE] [--details] [--per-query] [--index DIR]
 
 Defaults: the shared corpus, ../shared/corpus, with ../shared/eval/* (relative to the project root).
+The engine is SEARCH_BACKEND's (with XAPIAN_SHARDS and DASK_SCHEDULER, `FLASK_`-prefixed or not).
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -49,7 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
                              "tasks over ../shared/corpus, search/evaluation/queries_names.jsonl, when --docs is that corpus)")
     parser.add_argument("--per-query", action="store_true", help="also print nDCG@10 of every query")
     parser.add_argument("--no-baseline", action="store_true", help="skip the SQLite FTS5 baseline")
+    parser.add_argument("--index", type=Path, default=None,
+                        help="index folder (default: a temporary one; a cluster's shards belong to one folder)")
     return parser
+
+
+def _setting(name: str) -> str:
+    return os.environ.get(name) or os.environ.get(f"FLASK_{name}", "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     extra = args.extra_queries if args.extra_queries is not None else [PROJECT_TASKS, PHRASE_TASKS] if shared else []
     sources = args.sources or (SHARED / "eval" / "sources.tsv" if shared else None)
     if args.queries.is_file():
-        result = evaluate_relevance(args.docs, args.queries, baseline=not args.no_baseline, extra=tuple(extra))
+        from search.index.backends import engine_for
+
+        engine = engine_for(_setting("SEARCH_BACKEND") or "whoosh", _setting("XAPIAN_SHARDS"))
+        result = evaluate_relevance(args.docs, args.queries, baseline=not args.no_baseline, engine=engine, extra=tuple(extra),
+                                    index_dir=args.index, scheduler=_setting("DASK_SCHEDULER") or None)
         print(format_relevance(result, per_query=args.per_query))
         split = single_site_relevance(result, sources) if sources and sources.is_file() else None
         if split and split["tasks"]:

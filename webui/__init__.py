@@ -20,6 +20,9 @@ SETTINGS = {
                                    "file is retried without entity extraction (then skipped)."),
     "BATCH_TIME_LIMIT": (25.0, "Seconds one batch request may run; lines still waiting then answer an error."),
     "BABEL_DEFAULT_LOCALE": ("en", "Interface language when the browser states no preference."),
+    "SEARCH_BACKEND": ("whoosh", "The engine: `whoosh` (embedded in INDEX_DIR) or `xapian` (shards of XAPIAN_SHARDS)."),
+    "XAPIAN_SHARDS": ("", "The xapian-tcpsrv shards, host:port comma-separated; a shard's replicas after its primary, |-separated."),
+    "DASK_SCHEDULER": ("", "Address of a Dask scheduler: flask reindex then reads and extracts files on its workers."),
 }
 
 
@@ -33,7 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for key in ("DOCS_DIR", "INDEX_DIR"):
         app.config[key] = os.path.abspath(os.fspath(app.config[key]))
 
-    from . import api, batch, cli, i18n, security, services, views
+    from . import api, batch, cli, health, i18n, security, services, views
 
     services.init_app(app)
     i18n.init_app(app)
@@ -42,4 +45,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(batch.bp)
+    app.register_blueprint(health.bp)
     return app

@@ -38,6 +38,7 @@ def results_json(results) -> dict:
         "notices": results.notices,
         "also": results.also,
         "timed_out": results.timed_out,
+        "partial": results.partial,
     }
 
 

@@ -48,15 +48,22 @@ def reindex_command(full: bool) -> None:
     from search.ingest.config_files import check_config_files
     from search.resources import ConfigError
 
+    from .services import configured_engine
+
     docs_dir = current_app.config["DOCS_DIR"]
     index_dir = current_app.config["INDEX_DIR"]
     budget = Budget(float(current_app.config["EXTRACT_TIME_LIMIT"]), int(current_app.config["EXTRACT_MEMORY_LIMIT"]))
     progress = _Progress()
     try:
+        engine = configured_engine(current_app.config)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
         # Every configuration file is checked before anything is built: a mistake in one that this
         # reindex would not read (glossary.toml) is still reported now, not when the server starts.
         check_config_files(docs_dir)
-        summary = reindex(docs_dir, index_dir, full=full, progress=progress, budget=budget)
+        summary = reindex(docs_dir, index_dir, full=full, progress=progress, engine=engine, budget=budget,
+                          scheduler=current_app.config["DASK_SCHEDULER"] or None)
     except ConfigError as exc:
         raise click.ClickException(f"{exc} Nothing was reindexed: the previous index is still serving.") from None
     except (IndexLockedError, ReindexError) as exc:

@@ -39,6 +39,9 @@ _NOTICES = [
     (re.compile(r"The search took too long and was stopped"),
      lambda m: gettext("The search took too long and was stopped: results may be incomplete. "
                        "Try more specific words.")),
+    (re.compile(r"Shard (\S+) did not answer: these results come from the other shards only\.$"),
+     lambda m: gettext("Shard %(shard)s did not answer: these results come from the other shards only.",
+                       shard=m.group(1))),
     (re.compile(r"The query was cut to its first (\d+) characters\.$"),
      lambda m: gettext("The query was cut to its first %(count)s characters.", count=m.group(1))),
     (re.compile(r"A quote was not closed: (.+) was read as a phrase\.$"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from search.index.backends import engine_for
 from search.query.service import SearchService
 
 
@@ -12,7 +13,13 @@ def init_app(app) -> None:
         app.config["INDEX_DIR"],
         time_limit=float(app.config["SEARCH_TIME_LIMIT"]),
         docs_dir=app.config["DOCS_DIR"],
+        engine=configured_engine(app.config),
     )
+
+
+def configured_engine(config):
+    """The engine SEARCH_BACKEND names (with XAPIAN_SHARDS for `xapian`)."""
+    return engine_for(str(config["SEARCH_BACKEND"]).strip().lower(), str(config["XAPIAN_SHARDS"]))
 
 
 def get_service() -> SearchService:

@@ -113,17 +113,19 @@ def average(per_query: dict[str, dict[str, float]], tasks: list[Task]) -> dict[s
 
 
 def evaluate_relevance(docs_dir: str | Path, queries_path: str | Path, baseline: bool = True,
-                       extra: tuple[str | Path, ...] = ()) -> dict:
-    """Index docs_dir into a temporary index, run every task (of queries_path, then of the extra
-    files) through the engine (and FTS5)."""
+                       extra: tuple[str | Path, ...] = (), engine=None, index_dir: str | Path | None = None,
+                       scheduler: str | None = None) -> dict:
+    """Index docs_dir into a temporary index (or index_dir) with the engine (Whoosh by default), run
+    every task (of queries_path, then of the extra files) through the search service (and FTS5)."""
     tasks = load_queries(queries_path)
     for path in extra:
         tasks += load_queries(path)
     runs: dict[str, dict[str, dict[str, float]]] = {"engine": {}}
     rankings: dict[str, dict[str, list[str]]] = {"engine": {}}
     with tempfile.TemporaryDirectory(prefix="search-eval-") as tmp:
-        reindex(docs_dir, Path(tmp) / "index", full=True)
-        service = SearchService(Path(tmp) / "index", time_limit=30.0, docs_dir=docs_dir)
+        index = Path(index_dir) if index_dir is not None else Path(tmp) / "index"
+        reindex(docs_dir, index, full=True, engine=engine, scheduler=scheduler)
+        service = SearchService(index, time_limit=30.0, docs_dir=docs_dir, engine=engine)
         sources = document_sources(docs_dir)
         for task in tasks:
             ranking = engine_ranking(service, task.query, sources)

@@ -97,6 +97,11 @@ class IndexView(Protocol):
     def expand(self, query) -> list[bytes]:
         """The terms a prefix, wildcard or fuzzy term stands for in this generation."""
 
+    def phrase_matches(self, fieldname: str, btexts: list[bytes], slop: int) -> np.ndarray | None:
+        """The documents (sorted numbers) holding the terms in order, each within `slop` positions
+        of the one before, when the engine matches phrases itself (a cluster, whose positions cost
+        a round trip per document); None to have them checked on the terms' positions."""
+
     def engine_matches(self, query, deadline: float | None) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, scores) of a query class the array scorer does not evaluate."""
 
@@ -123,6 +128,10 @@ class IndexView(Protocol):
 
     def words(self, fieldname: str) -> Iterable[str]:
         """Every term of a field, in order (the spelling vocabulary)."""
+
+    def unreachable(self) -> tuple[np.ndarray | None, list[str]]:
+        """Mask of the documents whose storage does not answer (None when all does), and the
+        names of what does not (a cluster's shards); an embedded engine answers (None, [])."""
 
 
 class Generation(Protocol):

@@ -133,11 +133,12 @@ def raw_texts(states: list[FileState], budget: Budget = DEFAULT_BUDGET) -> list[
     learning); decoded in workers, each file within the budget (a file that stalls its reader is
     left out here and meets the same budget at extraction)."""
     paths = [state.path for state in states]
-    texts = supervised_map(_text_of, paths, lambda _path, _why: None, budget, pool_size(len(paths)), 256)
+    texts = supervised_map(text_of, paths, lambda _path, _why: None, budget, pool_size(len(paths)), 256)
     return [text for text in texts if text is not None]
 
 
-def _text_of(path: Path) -> str | None:
+def text_of(path: Path) -> str | None:
+    """A file's raw text, or None when it cannot be read."""
     try:
         return read_file_text(path.read_bytes(), path).text
     except (OSError, UnreadableFile):

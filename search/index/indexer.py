@@ -81,6 +81,7 @@ class _Plan:
     context: ExtractionContext
     budget: Budget
     signatures: dict[str, list[dict]] = field(default_factory=dict)  # relations: per re-extracted file
+    scheduler: str | None = None  # a Dask scheduler extracts the files on its workers (search/index/distributed.py)
 
 
 def _pause_for_test(point: str) -> None:
@@ -107,10 +108,12 @@ def reindex(
     progress: Progress | None = None,
     engine: Engine | None = None,
     budget: Budget | None = None,
+    scheduler: str | None = None,
 ) -> ReindexSummary:
     """Index what is new or changed in docs_dir, drop what disappeared, publish atomically.
 
     `budget` is what one file's extraction may spend (EXTRACT_TIME_LIMIT, EXTRACT_MEMORY_LIMIT).
+    With `scheduler` (a Dask scheduler's address) the files are read and extracted on its workers.
     Raises ConfigError (search/resources.py) for a mistake in a configuration file,
     store.IndexLockedError when another reindex runs, ReindexError when no document could
     be indexed, OSError when the index cannot be written; in every case the previous index serves.
@@ -129,7 +132,7 @@ def reindex(
         for name in _discard_unfinished(index_dir):
             summary.notes.append(f"removed {name}, an unfinished generation left by an interrupted reindex")
         _run(engine or engine_for("whoosh"), docs_dir, index_dir, full, progress or (lambda *a: None), summary,
-             budget or DEFAULT_BUDGET)
+             budget or DEFAULT_BUDGET, scheduler)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -151,7 +154,7 @@ def _discard_unfinished(index_dir: Path) -> list[str]:
 
 
 def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: Progress,
-         summary: ReindexSummary, budget: Budget) -> None:
+         summary: ReindexSummary, budget: Budget, scheduler: str | None = None) -> None:
     live = store.current_generation(index_dir)
     meta = store.read_meta(live) if live else {}
     fingerprint = _fingerprint(docs_dir)
@@ -177,25 +180,15 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
         summary.documents = meta.get("documents", 0)
         return  # nothing else to write: the live generation stays
 
-    # The language model loads while the files are decoded and learned from (its decompression
-    # frees the interpreter), so the extraction workers forked after it inherit it instead of each
-    # spending half a second loading it. The processes forked meanwhile never detect languages,
-    # and the thread imports nothing (a process forked while a module is being imported can hang).
-    model = threading.Thread(target=load_model, daemon=True)
-    if changed:
-        import_model_loader()
-        model.start()
-    texts = raw_texts(changed, budget)  # decoded once for both archive-wide passes
-    if full:
-        common = find_common_lines(texts, len(changed))
+    if scheduler:  # the workers read the files and send back what the passes need (distributed.py)
+        from search.index.distributed import passes_on_cluster
+
+        common, knowledge = passes_on_cluster(scheduler, docs_dir, changed, full,
+                                              frozenset(meta.get("common_lines", [])), None if full else live)
     else:
-        common = frozenset(meta.get("common_lines", []))
-    knowledge = learn_entities(docs_dir, texts, common, None if full else live)
-    del texts
-    if changed:
-        model.join()
+        common, knowledge = _archive_passes(docs_dir, changed, full, meta, live, budget)
     context = ExtractionContext(common_lines=common, extra={"entities": knowledge})
-    plan = _Plan(removed, changed, old_files, files_meta, context, budget)
+    plan = _Plan(removed, changed, old_files, files_meta, context, budget, scheduler=scheduler)
 
     generation = store.new_generation_dir(index_dir)
     # Related documents (copies, translations), from signatures kept in the generation.
@@ -231,6 +224,29 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
     summary.documents = documents
 
 
+def _archive_passes(docs_dir: Path, changed: list[FileState], full: bool, meta: dict, live: Path | None,
+                    budget: Budget):
+    """(common lines, entity knowledge), from the changed files decoded in this machine's pool."""
+    # The language model loads while the files are decoded and learned from (its decompression
+    # frees the interpreter), so the extraction workers forked after it inherit it instead of each
+    # spending half a second loading it. The processes forked meanwhile never detect languages,
+    # and the thread imports nothing (a process forked while a module is being imported can hang).
+    model = threading.Thread(target=load_model, daemon=True)
+    if changed:
+        import_model_loader()
+        model.start()
+    texts = raw_texts(changed, budget)  # decoded once for both archive-wide passes
+    if full:
+        common = find_common_lines(texts, len(changed))
+    else:
+        common = frozenset(meta.get("common_lines", []))
+    knowledge = learn_entities(docs_dir, texts, common, None if full else live)
+    del texts
+    if changed:
+        model.join()
+    return common, knowledge
+
+
 def _write(engine: Engine, generation: Path, base: Path | None, plan: _Plan, summary: ReindexSummary,
            progress: Progress, extracted_all: Callable[[], None] = lambda: None) -> int:
     """Fill the new generation (from scratch, or on top of base) and commit; the document count.
@@ -241,7 +257,13 @@ def _write(engine: Engine, generation: Path, base: Path | None, plan: _Plan, sum
             for src in plan.removed:
                 writer.delete_source(src)
             summary.removed = len(plan.removed)
-            for i, outcome in enumerate(extracted(plan.changed, plan.context, plan.budget), 1):
+            if plan.scheduler:
+                from search.index.distributed import extracted_on_cluster
+
+                outcomes = extracted_on_cluster(plan.changed, plan.context, plan.scheduler)
+            else:
+                outcomes = extracted(plan.changed, plan.context, plan.budget)
+            for i, outcome in enumerate(outcomes, 1):
                 progress("indexing", i, len(plan.changed))
                 _pause_for_test("adding")
                 _index_file(writer, outcome, plan, summary)

@@ -16,15 +16,20 @@ from search.ingest.knowledge import Knowledge, load_aliases
 KNOWLEDGE_FILE = "entities.pickle"  # the archive's learned entity knowledge, one per generation
 
 
-def learn_entities(docs_dir: Path, texts: list[str], common: frozenset[str], base_generation: Path | None) -> Knowledge:
+def learn_entities(docs_dir: Path, texts: list[str], common: frozenset[str], base_generation: Path | None,
+                   map_chunks=None) -> Knowledge:
     """What the archive teaches about names: the researcher's aliases, then acronyms and name forms.
 
     A full build learns from every file; an incremental one extends the live generation's knowledge
-    with the changed files, so unchanged documents keep the values they were indexed with.
+    with the changed files, so unchanged documents keep the values they were indexed with. With
+    `map_chunks` (a cluster's: search/index/distributed.py) the passes run there, over the files,
+    and `texts` is not used.
     """
     base = _load_knowledge(base_generation) if base_generation else None
     if base is None:
         base = load_aliases(docs_dir / ALIASES_FILE)
+    if map_chunks is not None:
+        return learn_from_corpus((), base, map_chunks)
     procs = pool_size(len(texts))
     if procs < 2:
         return learn_from_corpus((clean_text(text, None, common) for text in texts), base)
@@ -46,11 +51,16 @@ def learn_entities(docs_dir: Path, texts: list[str], common: frozenset[str], bas
 _learning: tuple[list[str], frozenset[str]] | None = None  # the texts being learned from, and common lines
 
 
+def learn_chunk(function, texts: list[str], common: frozenset[str], knowledge: Knowledge):
+    """One chunk of an entity learning pass: its texts cleaned, then the pass."""
+    return function([clean_text(text, None, common) for text in texts], knowledge)
+
+
 def _learn_chunk(task):
     """One chunk of an entity learning pass, in a pool worker: its texts cleaned, then the pass."""
     function, start, end, knowledge = task
     texts, common = _learning
-    return function([clean_text(text, None, common) for text in texts[start:end]], knowledge)
+    return learn_chunk(function, texts[start:end], common, knowledge)
 
 
 def save_knowledge(generation: Path, knowledge: Knowledge) -> None:

@@ -57,8 +57,31 @@ class ExtractionContext:
 def find_common_lines(texts: Iterable[str], total: int) -> frozenset[str]:
     """Lines (normalised, lowercased) that recur on many files, and the mastheads that open several
     files over different articles: structural chrome of the sites."""
-    counts: Counter[str] = Counter()
-    tops: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    return common_from_counts(count_lines(texts), total)
+
+
+class LineCounts(Counter):
+    """On how many texts each short line appears, with what follows each line that opens a text
+    (for mastheads): the counts of parts of an archive add up to the whole's (a cluster's workers
+    count their files)."""
+
+    def __init__(self, counts=None, tops=None):
+        super().__init__(counts or {})
+        self.tops: dict[str, list[tuple[str, ...]]] = defaultdict(list, tops or {})
+
+    def update(self, other=None, **kwargs):
+        """Add another part's counts and openings."""
+        super().update(other, **kwargs)
+        for line, following in getattr(other, "tops", {}).items():
+            self.tops[line].extend(following)
+
+    def __reduce__(self):
+        return self.__class__, (dict(self), dict(self.tops))
+
+
+def count_lines(texts: Iterable[str]) -> LineCounts:
+    """On how many of the texts each short line appears, and the lines opening each text."""
+    counts = LineCounts()
     for text in texts:
         lines = [normalise_line(line) for line in text.split("\n")]
         counts.update({line.lower() for line in lines if line and len(line.split()) <= COMMON_LINE_MAX_WORDS})
@@ -68,10 +91,15 @@ def find_common_lines(texts: Iterable[str], total: int) -> frozenset[str]:
             if len(line.split()) <= MASTHEAD_MAX_WORDS:
                 opening.setdefault(line.lower(), tuple(head[i + 1:i + 1 + MASTHEAD_FOLLOWING]))
         for line, following in opening.items():
-            tops[line].append(following)
+            counts.tops[line].append(following)
+    return counts
+
+
+def common_from_counts(counts: LineCounts, total: int) -> frozenset[str]:
+    """The lines counted on enough of `total` files to be chrome, and the mastheads."""
     threshold = max(COMMON_LINE_MIN_FILES, int(total * COMMON_LINE_SHARE))
     common = {line for line, n in counts.items() if n >= threshold}
-    return frozenset(common | {line for line, following in tops.items() if _masthead(line, following)})
+    return frozenset(common | {line for line, following in counts.tops.items() if _masthead(line, following)})
 
 
 def _masthead(line: str, following: list[tuple[str, ...]]) -> bool:

@@ -71,6 +71,7 @@ class SearchResults:
     timed_out: bool = False
     sort: str = "relevance"
     also: list[str] = field(default_factory=list)  # other searches to offer (a quoted phrase's translation)
+    partial: bool = False  # a shard of the cluster did not answer (search/index/xapian/)
 
     @property
     def pages(self) -> int:

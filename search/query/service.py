@@ -117,6 +117,9 @@ class SearchService:
         deadline = time.monotonic() + self.time_limit
         scorer = ArrayScorer(gen.view(), deadline, gen.vocabulary)
         matched, timed_out = self._matching(gen, parsed, scorer)
+        missing, shards = scorer.view.unreachable()
+        if shards:  # a shard did not answer: what the others hold, said to be partial
+            matched &= ~missing
         filters = request.filters()
         masks = {name: gen.tables[name].mask_for(values, gen.doc_count) for name, values in filters.items()}
         combined = matched.copy()
@@ -145,9 +148,10 @@ class SearchService:
         notices = list(dict.fromkeys(self.config_notices + parsed.notices + scorer.notices))
         if timed_out:
             notices.append("The search took too long and was stopped: results may be incomplete. Try more specific words.")
+        notices.extend(f"Shard {name} did not answer: these results come from the other shards only." for name in shards)
         suggestion = suggest_query(gen.view(), request.q, parsed, gen.vocabulary) if request.q.strip() else None
         return SearchResults(request.q, total, request.page, request.per_page, hits, facets, suggestion,
-                             notices, timed_out, sort, also=parsed.also)
+                             notices, timed_out, sort, also=parsed.also, partial=bool(shards))
 
     def _matching(self, gen: ServedGeneration, parsed: ParsedQuery, scorer: ArrayScorer) -> tuple[np.ndarray, bool]:
         """Boolean mask of the documents the query matches, stopped at the scorer's deadline."""
@@ -165,7 +169,8 @@ class SearchService:
         except TimeLimit:
             return self._matching_walk(gen, parsed, scorer.deadline)
         mask &= gen.live
-        gen.cache_match(key, mask)
+        if not scorer.view.unreachable()[1]:  # a partial match is not remembered
+            gen.cache_match(key, mask)
         return mask, False
 
     def _matching_walk(self, gen: ServedGeneration, parsed: ParsedQuery, deadline: float) -> tuple[np.ndarray, bool]:

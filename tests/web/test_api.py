@@ -6,7 +6,8 @@ import io
 
 import pytest
 
-SEARCH_KEYS = {"query", "total", "page", "per_page", "results", "facets", "suggestion", "notices", "also", "timed_out"}
+SEARCH_KEYS = {"query", "total", "page", "per_page", "results", "facets", "suggestion", "notices", "also", "timed_out",
+               "partial"}
 RESULT_KEYS = {"id", "title", "lang", "date", "year", "organisations", "people", "source", "snippet"}
 FACETS = ("org", "person", "year", "lang")
 XSS = "<script>alert(1)</script>"
@@ -152,3 +153,24 @@ def test_fold_counts_copies_of_one_article_once(client):
 def test_search_page_folds_copies_and_lists_them(client):
     html = client.get("/", query_string={"q": "AICTO"}).get_data(as_text=True)
     assert "other file" in html
+
+
+def test_healthz_reports_the_served_index(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok" and body["backend"] == "whoosh"
+    assert body["documents"] > 0 and body["generation"].startswith("gen-")
+
+
+def test_healthz_is_503_without_an_index(tmp_path, docs_dir):
+    from webui import create_app
+
+    app = create_app({"TESTING": True, "DOCS_DIR": str(docs_dir), "INDEX_DIR": str(tmp_path / "empty")})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "no index", "backend": "whoosh", "documents": 0, "generation": None}
+
+
+def test_a_whole_answer_is_not_partial(client):
+    assert search(client, q="ICESCO")["partial"] is False

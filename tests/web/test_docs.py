@@ -10,7 +10,7 @@ from webui.api import EXPORT_COLUMNS
 from conftest import PROJECT
 
 README = (PROJECT / "README.md").read_text(encoding="utf-8")
-SEARCH_FIELDS = ("query", "total", "page", "per_page", "results", "facets", "suggestion", "notices", "timed_out")
+SEARCH_FIELDS = ("query", "total", "page", "per_page", "results", "facets", "suggestion", "notices", "timed_out", "partial")
 RESULT_FIELDS = ("id", "title", "lang", "date", "year", "organisations", "people", "source", "snippet")
 PARAMETERS = ("q", "org", "person", "year", "lang", "sort", "page", "per_page")
 BATCH_FIELDS = ("queries", "fold", "results", "query", "total", "year", "org", "error", "notices")

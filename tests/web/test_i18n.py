@@ -75,6 +75,8 @@ def test_notices_are_translated(client):
         assert translate_notice(service_notice).startswith("La syntaxe de la requête")
         assert "xyz:" in translate_notice("Unknown field(s) xyz: searched as words; fields are title:, org:.")
         assert translate_notice("Something new.") == "Something new."
+        shard = "Shard 10.0.0.7:7000 did not answer: these results come from the other shards only."
+        assert translate_notice(shard).startswith("Le fragment 10.0.0.7:7000 n’a pas répondu")
     page = html(client.get("/", query_string={"q": "xyz:AICTO", "ui": "fr"}))
     assert "Champ(s) inconnu(s) xyz:" in page
 

@@ -23,3 +23,12 @@ def check_format() -> None:
             f"{WHOOSH3_VERSION}: check postings.py, positions.py and merging.py against the new codec, "
             "then update WHOOSH3_VERSION and the pin in pyproject.toml."
         )
+
+
+def field_length_table():
+    """Whoosh's one-byte field lengths: code → length (256 values, ascending). BM25F scores with
+    these, so an engine that scores as Whoosh does (search/index/xapian/) rounds lengths alike."""
+    import numpy as np
+    from whoosh.util.numeric import byte_to_length
+
+    return np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)

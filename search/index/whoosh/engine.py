@@ -161,6 +161,9 @@ class WhooshView:
     def expand(self, query) -> list[bytes]:
         return [w for w in query._btexts(self.reader) if w]
 
+    def phrase_matches(self, fieldname: str, btexts: list[bytes], slop: int) -> np.ndarray | None:
+        return None  # positions are read from the segments' files as cheaply as postings
+
     # -- matching by Whoosh's own matchers -------------------------------------------------------
     def engine_matches(self, query, deadline: float | None) -> tuple[np.ndarray, np.ndarray]:
         """Whoosh's own matcher, walked segment by segment: exact for any query class."""
@@ -217,6 +220,9 @@ class WhooshView:
         live = np.zeros(self.doc_count, dtype=bool)
         live[np.fromiter(self.reader.all_doc_ids(), dtype=np.int64)] = True
         return live
+
+    def unreachable(self) -> tuple[np.ndarray | None, list[str]]:
+        return None, []  # one folder on this machine: all of it answers
 
     def column(self, name: str) -> list | None:
         if not self.reader.has_column(name):
