@@ -18,6 +18,7 @@ from pathlib import Path
 from search.index import store
 from search.index.backends import engine_for
 from search.index.engine import Engine, GenerationWriter
+from search.index.entity_store import load_entity_docs, save_entity_store
 from search.index.extraction import Extraction, extracted
 from search.index.facets import build_facet_tables, read_datenum, save_facet_tables
 from search.index.learning import ALIASES_FILE, learn_entities, save_knowledge
@@ -30,8 +31,8 @@ from search.ingest.language import import_model_loader, load_model
 from search.index.extraction import raw_texts
 from search.resources import data_files_fingerprint
 
-SCHEMA_VERSION = 6  # 2: relation signatures; 3: entity lists as lists; 4: entity knowledge; 5: facet column;
-# 6: exact_title and exact_text for quoted phrases
+SCHEMA_VERSION = 7  # 2: relation signatures; 3: entity lists as lists; 4: entity knowledge; 5: facet column;
+# 6: exact_title and exact_text for quoted phrases; 7: the entity store (entity_store.py)
 
 Progress = Callable[[str, int, int], None]
 PAUSE_POINTS = ("adding", "committing", "committed", "switching")
@@ -76,6 +77,7 @@ class _Plan:
     files_meta: dict[str, dict]
     context: ExtractionContext
     signatures: dict[str, list[dict]] = field(default_factory=dict)  # relations: per re-extracted file
+    entities: dict[str, list[dict]] = field(default_factory=dict)  # entity records per file (entity_store.py)
 
 
 def _pause_for_test(point: str) -> None:
@@ -186,6 +188,7 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
         model.join()
     context = ExtractionContext(common_lines=common, extra={"entities": knowledge})
     plan = _Plan(removed, changed, old_files, files_meta, context)
+    plan.entities = {} if full else load_entity_docs(live)
 
     generation = store.new_generation_dir(index_dir)
     # Related documents (copies, translations), from signatures kept in the generation.
@@ -230,6 +233,7 @@ def _write(engine: Engine, generation: Path, base: Path | None, plan: _Plan, sum
         try:
             for src in plan.removed:
                 writer.delete_source(src)
+                plan.entities.pop(src, None)
             summary.removed = len(plan.removed)
             for i, outcome in enumerate(extracted(plan.changed, plan.context), 1):
                 progress("indexing", i, len(plan.changed))
@@ -250,6 +254,7 @@ def _write(engine: Engine, generation: Path, base: Path | None, plan: _Plan, sum
             save_facet_tables(generation, tables, live, read_datenum(view))
         finally:
             view.close()
+        save_entity_store(generation, plan.entities)
         return documents
     finally:
         writer.close()
@@ -266,8 +271,10 @@ def _index_file(writer: GenerationWriter, outcome: Extraction, plan: _Plan, summ
     if was_indexed:
         writer.delete_source(source)
     plan.signatures[source] = outcome.signatures
+    plan.entities[source] = outcome.entities
     if not docs:
         summary.skipped.append(Skipped(source, outcome.reason))
+        plan.entities.pop(source, None)
         if was_indexed:  # its content no longer yields documents: they go
             plan.files_meta.pop(source, None)
             summary.removed += 1
