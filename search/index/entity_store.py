@@ -17,7 +17,7 @@ from pathlib import Path
 from search.index import store
 from search.ingest.documents import Document
 from search.ingest.meetings import find_meetings
-from search.ingest.mentions import ORG, PERSON, find_entity_mentions
+from search.ingest.mentions import ORG, PERSON, entity_key, find_entity_mentions
 from search.ingest.roles import find_roles, role_counts
 
 DOCS_NAME = "entity_docs.json"  # records per source file, carried over by incremental reindexes
@@ -54,7 +54,7 @@ def load_entity_docs(generation: Path | None) -> dict[str, list[dict]]:
 
 
 def aggregate(records: dict[str, list[dict]]) -> dict:
-    """Records per source → {"person"|"org": {name: {"variants", "roles", "meetings"}}, "meetings": [...]}.
+    """Records per source → {"person"|"org": {name: {"key", "variants", "roles", "meetings"}}, "meetings": [...]}.
 
     Meetings are listed once, each with its document id, date, offsets and participants
     ([kind, name]); an entity lists the positions of its meetings in that list.
@@ -76,7 +76,7 @@ def aggregate(records: dict[str, list[dict]]) -> dict:
     out: dict = {"meetings": meetings}
     for kind in KINDS:
         names = set(variants[kind]) | set(taking_part[kind]) | (set(by_person) if kind == PERSON else set())
-        out[kind] = {name: {"variants": [{"form": f, "count": c} for f, c in variants[kind][name].most_common()],
+        out[kind] = {name: {"key": entity_key(kind, name), "variants": [{"form": f, "count": c} for f, c in variants[kind][name].most_common()],
                             "roles": by_person.get(name, []) if kind == PERSON else [],
                             "meetings": taking_part[kind].get(name, [])} for name in sorted(names)}
     return out

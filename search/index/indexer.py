@@ -18,6 +18,7 @@ from pathlib import Path
 from search.index import store
 from search.index.backends import engine_for
 from search.index.engine import Engine, GenerationWriter
+from search.index.curation import CURATION_FILE, CurationError, read_curation
 from search.index.entity_store import load_entity_docs, save_entity_store
 from search.index.extraction import Extraction, extracted
 from search.index.facets import build_facet_tables, read_datenum, save_facet_tables
@@ -144,6 +145,10 @@ def _discard_unfinished(index_dir: Path) -> list[str]:
 
 def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: Progress,
          summary: ReindexSummary) -> None:
+    try:  # editors' corrections apply at query time; a broken file is refused before any work
+        read_curation(docs_dir / CURATION_FILE)
+    except CurationError as exc:
+        raise ReindexError(f"{exc} Nothing was reindexed: the previous index is still serving.") from None
     live = store.current_generation(index_dir)
     meta = store.read_meta(live) if live else {}
     fingerprint = _fingerprint(docs_dir)
