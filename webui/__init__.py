@@ -15,6 +15,8 @@ SETTINGS = {
     "SEARCH_TIME_LIMIT": (2.0, "Seconds a search may run before it answers with what it has."),
     "EXPORT_LIMIT": (10_000, "Most results one CSV/JSON export holds."),
     "BABEL_DEFAULT_LOCALE": ("en", "Interface language when the browser states no preference."),
+    "EDITOR_TOKEN": (None, "Token that lets editors curate people and organisations; unset: read-only."),
+    "SECRET_KEY": (None, "Signs the editor's session cookie; derived from EDITOR_TOKEN when unset."),
 }
 
 
@@ -28,12 +30,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     for key in ("DOCS_DIR", "INDEX_DIR"):
         app.config[key] = os.path.abspath(os.fspath(app.config[key]))
 
-    from . import api, cli, i18n, security, services, views
+    from . import api, cli, editing, entity_api, entity_views, i18n, security, services, views
 
     services.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     cli.init_app(app)
+    editing.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(entity_views.bp)
+    app.register_blueprint(entity_api.bp)
     return app

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from search.query.entity_service import EntityService
 from search.query.service import SearchService
 
 
@@ -13,8 +14,14 @@ def init_app(app) -> None:
         time_limit=float(app.config["SEARCH_TIME_LIMIT"]),
         docs_dir=app.config["DOCS_DIR"],
     )
+    app.extensions["entity_service"] = EntityService(app.extensions["search_service"])
 
 
 def get_service() -> SearchService:
     """The app's SearchService."""
     return current_app.extensions["search_service"]
+
+
+def get_entities() -> EntityService:
+    """The app's EntityService (people and organisations, the network, curation)."""
+    return current_app.extensions["entity_service"]

@@ -91,15 +91,15 @@ class EntityService:
 
     def actions(self) -> list[dict]:
         """Every curation action in the order they apply: [{"id", "action", "kind", "keys", "name", "aliases", "at"}]."""
-        version, actions = self.service.curation.current()
-        with self.service._using() as gen:
-            cur = self.service.curated(gen) if gen is not None else None
-            out = []
-            for action in actions:
-                names = action.aliases + [action.name]
-                keys = [cur.key(action.kind, n) if cur else n for n in names] if action.action != "suppress" else []
-                out.append(action.as_dict(list(dict.fromkeys(keys)) if keys else [entity_key(action.kind, action.name)]))
-            return out
+        _version, actions = self.service.curation.current()
+        return [self.describe(action) for action in actions]
+
+    def describe(self, action: Action) -> dict:
+        """An action as the API lists it, with the keys of the entities it names."""
+        names = action.aliases + [action.name] if action.action == "merge" else [action.name]
+        if action.action == "rename":
+            names = action.aliases  # the renamed value keeps its key
+        return action.as_dict(list(dict.fromkeys(entity_key(action.kind, n) for n in names)))
 
     def undo(self, ident: int) -> Action | None:
         """Remove an action from the list: what it did is undone at once."""

@@ -247,12 +247,14 @@ class SearchService:
         )
 
     # -- documents -----------------------------------------------------------------------------
-    def document(self, doc_id: str, q: str = "", similar: int = 5) -> DocumentView | None:
-        """A document's fields, its text highlighted for q, its raw text and similar documents."""
+    def document(self, doc_id: str, q: str = "", similar: int = 5, sentence: tuple[int, int] | None = None) -> DocumentView | None:
+        """A document's fields, its text highlighted for q (and a sentence given by its offsets in the
+        text, as meetings give them), its raw text and similar documents."""
         with self._using() as gen:
-            return self._document(gen, doc_id, q, similar)
+            return self._document(gen, doc_id, q, similar, sentence)
 
-    def _document(self, gen: ServedGeneration | None, doc_id: str, q: str, similar: int) -> DocumentView | None:
+    def _document(self, gen: ServedGeneration | None, doc_id: str, q: str, similar: int,
+                  sentence: tuple[int, int] | None = None) -> DocumentView | None:
         if gen is None or not isinstance(doc_id, str) or not doc_id:
             return None
         docnum = gen.docnum(doc_id)
@@ -266,8 +268,18 @@ class SearchService:
         parsed = parse_query(q, self.schema, self.expansion)
         scorer = ArrayScorer(gen.view(), None, gen.vocabulary)
         marks = query_terms(parsed, fields["lang"], TermExpander(scorer.multi_term_words, scorer.counts)) if q.strip() else ()
-        body = fields["text"][title_end(fields["text"], fields["title"]):]  # the title is the page's heading
-        text_html = mark(body, match_spans(body, fields["lang"], *marks) if any(marks) else [])
+        offset = title_end(fields["text"], fields["title"])
+        body = fields["text"][offset:]  # the title is the page's heading
+
+        def marked(piece: str) -> str:
+            return mark(piece, match_spans(piece, fields["lang"], *marks) if any(marks) else [])
+
+        if sentence and offset <= sentence[0] < sentence[1] <= len(fields["text"]):
+            start, end = sentence[0] - offset, sentence[1] - offset
+            text_html = (marked(body[:start]) + '<mark class="sentence" id="sentence">' + marked(body[start:end])
+                         + "</mark>" + marked(body[end:]))
+        else:
+            text_html = marked(body)
         view = DocumentView(fields, text_html, stored.get("raw") or "", related=list(gen.relations.get(doc_id, [])))
         if similar:
             view.similar = self._similar(gen, docnum, fields, similar)

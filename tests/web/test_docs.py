@@ -13,6 +13,10 @@ README = (PROJECT / "README.md").read_text(encoding="utf-8")
 SEARCH_FIELDS = ("query", "total", "page", "per_page", "results", "facets", "suggestion", "notices", "timed_out")
 RESULT_FIELDS = ("id", "title", "lang", "date", "year", "organisations", "people", "source", "snippet")
 PARAMETERS = ("q", "org", "person", "year", "lang", "sort", "page", "per_page")
+# DESIGN.md's Entities: the list, an entity's page, the network, curation.
+ENTITY_FIELDS = ("kind", "key", "name", "count", "first", "last", "variants", "form", "roles", "role", "timeline",
+                 "period", "related", "score", "meetings", "participants", "sentence", "document", "start", "end",
+                 "nodes", "edges", "source", "target", "weight", "into", "action", "keys", "aliases", "at", "limit")
 
 
 def _app():
@@ -38,11 +42,17 @@ def test_reindex_options_are_documented():
 def test_every_url_is_documented(rule):
     documented = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "<id>" if m.group(1) == "doc_id" else f"<{m.group(1)}>", rule)
     documented = documented.replace("<fmt>", "csv")
-    assert f"`GET {documented}" in README or f"`{documented}`" in README, documented
+    written = any(f"`{method} {documented}" in README for method in ("GET", "POST", "DELETE"))
+    assert written or f"`{documented}`" in README, documented
 
 
 @pytest.mark.parametrize("field", SEARCH_FIELDS + RESULT_FIELDS + EXPORT_COLUMNS + PARAMETERS)
 def test_every_api_field_and_parameter_is_documented(field):
+    assert f'"{field}"' in README or f"`{field}`" in README, field
+
+
+@pytest.mark.parametrize("field", ENTITY_FIELDS)
+def test_every_entity_field_is_documented(field):
     assert f'"{field}"' in README or f"`{field}`" in README, field
 
 
