@@ -6,6 +6,9 @@ import io
 import json
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from flask_babel import get_locale
+
+from search.query.labels import display_name
 
 from .params import ParameterError, search_request, valid_id
 from .services import get_service
@@ -30,7 +33,7 @@ def results_json(results) -> dict:
         "per_page": results.per_page,
         "results": [{name: getattr(hit, name) for name in RESULT_FIELDS} for hit in results.hits],
         "facets": {
-            name: [{"value": fv.value, "count": fv.count} for fv in values]
+            name: [{"value": fv.value, "count": fv.count, **({"key": fv.key} if fv.key else {})} for fv in values]
             for name, values in results.facets.items()
         },
         "suggestion": results.suggestion,
@@ -63,6 +66,9 @@ def export(fmt: str):
         return jsonify(error="Export format must be csv or json."), 404
     limit = int(current_app.config["EXPORT_LIMIT"])
     rows, total, truncated = get_service().export(search_request(request.args), limit=limit)
+    locale = str(get_locale() or "en")  # organisations under the interface language's names
+    for row in rows:
+        row["organisations"] = [display_name("org", name, locale) for name in row["organisations"]]
     note = f"Export cut at {limit} of {total} results." if truncated else None
     if fmt == "json":
         body = json.dumps({"total": total, "exported": len(rows), "note": note, "results": rows}, ensure_ascii=False)
