@@ -22,6 +22,7 @@ from search.ingest.roles import find_roles, role_counts
 
 DOCS_NAME = "entity_docs.json"  # records per source file, carried over by incremental reindexes
 STORE_NAME = "entity_store.json"  # records aggregated per entity: what the query side reads
+KEYS_NAME = "entity_keys.json"  # each name's key, small: what every search reads (the store is read on demand)
 KINDS = (PERSON, ORG)
 
 
@@ -87,8 +88,11 @@ def save_entity_store(generation: Path, records: dict[str, list[dict]]) -> None:
     def dump(data):
         return lambda handle: handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
+    aggregated = aggregate(records)
     store.replace_file(generation / DOCS_NAME, dump(records), binary=False)
-    store.replace_file(generation / STORE_NAME, dump(aggregate(records)), binary=False)
+    store.replace_file(generation / STORE_NAME, dump(aggregated), binary=False)
+    keys = {kind: {name: entry["key"] for name, entry in aggregated[kind].items()} for kind in KINDS}
+    store.replace_file(generation / KEYS_NAME, dump(keys), binary=False)
 
 
 def load_entity_store(generation: Path) -> dict:
@@ -98,3 +102,12 @@ def load_entity_store(generation: Path) -> dict:
     except (OSError, ValueError):
         data = {}
     return {"meetings": data.get("meetings", []), **{kind: data.get(kind, {}) for kind in KINDS}}
+
+
+def load_entity_keys(generation: Path) -> dict[str, dict[str, str]]:
+    """{kind: {name: key}} of a generation ({} per kind when it has none)."""
+    try:
+        data = json.loads((generation / KEYS_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    return {kind: data.get(kind, {}) for kind in KINDS}

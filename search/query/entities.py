@@ -41,8 +41,6 @@ class CuratedView:
         self.version = version
         self.gen = gen
         self.actions = actions
-        store = gen.entity_store
-        self.store = store
         self.tables = dict(gen.tables)
         self.shown: dict[str, dict] = {}  # kind → original name → shown name (None: suppressed)
         self.key_of: dict[str, dict] = {}  # kind → shown name → key
@@ -50,9 +48,9 @@ class CuratedView:
         self.originals: dict[str, dict] = {}  # kind → shown name → original names
         for kind, facet in KINDS.items():
             table = gen.tables[facet]
-            known = store.get(kind, {})
+            known = gen.entity_keys.get(kind, {})
             shown, keys = apply_actions(actions, kind, table.values,
-                                        lambda n, k=kind, s=known: s[n]["key"] if n in s else entity_key(k, n))
+                                        lambda n, k=kind, s=known: s.get(n) or entity_key(k, n))
             self.shown[kind] = shown
             originals: dict[str, list] = {}
             for original, name in shown.items():
@@ -65,7 +63,7 @@ class CuratedView:
                 own = [m for m in members if m == name]
                 key_of[name] = keys[own[0]] if own else keys[sorted(members)[0]]
                 for member in members:
-                    by_key.setdefault(known[member]["key"] if member in known else entity_key(kind, member), name)
+                    by_key.setdefault(known.get(member) or entity_key(kind, member), name)
                     by_key.setdefault(keys[member], name)
             for name, key in key_of.items():
                 by_key[key] = name
@@ -74,6 +72,11 @@ class CuratedView:
                 self.tables[facet] = _remapped(table, shown, sorted(originals))
         self._totals: dict[str, np.ndarray] = {}
         self._dates: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    @property
+    def store(self) -> dict:
+        """The generation's entity store (variants, roles, meetings), read when a page first needs it."""
+        return self.gen.entity_store
 
     # -- names -----------------------------------------------------------------------------------
     def names(self, kind: str, values) -> list[str]:

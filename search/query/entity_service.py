@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from search.index.curation import Action, CurationError
+from search.index.curation import Action
 from search.ingest.mentions import entity_key
 from search.query.entities import KINDS, entity_page, list_entities
 from search.query.network import GRAPH_NODES, co_mentions
@@ -110,6 +110,3 @@ class EntityService:
         """Why curation.toml cannot be read now (the last good list applies), or None."""
         self.service.curation.current()
         return self.service.curation.error
-
-
-__all__ = ["EntityError", "EntityService", "CurationError"]

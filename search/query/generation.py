@@ -11,7 +11,7 @@ import numpy as np
 
 from search.index import store
 from search.index.engine import Engine, IndexView
-from search.index.entity_store import load_entity_store
+from search.index.entity_store import load_entity_keys, load_entity_store
 from search.index.facets import build_facet_tables, load_facet_tables, read_datenum
 from search.index.relations import copy_groups, load_relations
 from search.query.suggest import LazyVocabulary
@@ -37,6 +37,7 @@ class ServedGeneration:
         self._path = path
         self._meta: dict | None = None  # meta.json lists every file (megabytes at 100,000): read on first use
         self._entity_store: dict | None = None  # variants, roles, meetings per entity: read on first use
+        self._entity_keys: dict | None = None
         self._curated = None  # the facet tables and entity store as the last curation list shows them
         self._curated_lock = threading.Lock()
         # Related documents (search/index/relations.py): links per id, and groups of copies to fold.
@@ -76,6 +77,13 @@ class ServedGeneration:
         if self._entity_store is None:
             self._entity_store = load_entity_store(self._path)
         return self._entity_store
+
+    @property
+    def entity_keys(self) -> dict:
+        """Each person's and organisation's key ({kind: {name: key}}), read on first use."""
+        if self._entity_keys is None:
+            self._entity_keys = load_entity_keys(self._path)
+        return self._entity_keys
 
     def curated(self, version, actions, build):
         """The curated view for this version of the curation list: `build(self, actions, version)`
