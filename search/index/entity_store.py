@@ -33,12 +33,13 @@ def entity_record(doc: Document, knowledge=None) -> dict:
     if not people and not orgs:
         return record
     forms: Counter = Counter()
-    for mention in find_entity_mentions(doc.text, people, orgs, knowledge):
+    mentions = find_entity_mentions(doc.text, people, orgs, knowledge)  # read once for the three passes
+    for mention in mentions:
         forms[(mention.kind, mention.name, " ".join(doc.text[mention.start:mention.end].split()))] += 1
     record["variants"] = [[kind, name, form, n] for (kind, name, form), n in forms.items()]
     if people:
-        record["roles"] = [[entity["name"], role] for entity, role in find_roles(doc.text, people, orgs, knowledge)]
-    for meeting in find_meetings(doc.text, people, orgs, doc.date, doc.lang, knowledge):
+        record["roles"] = [[entity["name"], role] for entity, role in find_roles(doc.text, people, orgs, knowledge, mentions)]
+    for meeting in find_meetings(doc.text, people, orgs, doc.date, doc.lang, knowledge, mentions):
         record["meetings"].append({"participants": [[p["kind"], p["name"]] for p in meeting.participants],
                                    "sentence": meeting.sentence, "start": meeting.start, "end": meeting.end})
     return record
