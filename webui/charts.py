@@ -9,6 +9,7 @@ from search.query.network import layout
 TIMELINE_WIDTH, TIMELINE_HEIGHT = 720, 160
 MONTHLY_UP_TO = 120  # months shown one bar each; a longer span is drawn per year
 NETWORK_WIDTH, NETWORK_HEIGHT, MARGIN = 720, 460, 60
+EDGES_DRAWN = 150  # the strongest links; more only blacken the drawing (the API gives them all)
 
 
 def timeline_bars(timeline: list[dict]) -> dict:
@@ -60,5 +61,5 @@ def network_drawing(network: dict) -> dict:
     at = {n["id"]: n for n in nodes}
     edges = [{**e, "x1": at[e["source"]]["cx"], "y1": at[e["source"]]["cy"], "x2": at[e["target"]]["cx"],
               "y2": at[e["target"]]["cy"], "width": round(0.6 + 4 * e["weight"] / heaviest, 1)}
-             for e in network["edges"]]
+             for e in network["edges"][:EDGES_DRAWN]]
     return {"nodes": nodes, "edges": edges, "width": NETWORK_WIDTH, "height": NETWORK_HEIGHT}

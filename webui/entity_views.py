@@ -2,7 +2,7 @@
 editor's log-in and the curation list with its undo buttons."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -13,13 +13,14 @@ from search.query.labels import display_name
 from search.query.results import SearchRequest
 
 from .charts import network_drawing, timeline_bars
-from .editing import editing_enabled, log_in, log_out, require_editor_form
+from .editing import editing_enabled, is_editor, log_in, log_out, require_editor_form
 from .entity_api import entity_query
 from .params import ParameterError
 from .services import get_entities
 
 bp = Blueprint("entities", __name__)
 DATALIST_SIZE = 300  # names offered as you type in the merge form
+MEETINGS_SHOWN, VARIANTS_SHOWN = 50, 30  # on the page; the API gives them all
 
 
 @bp.app_template_global()
@@ -30,15 +31,15 @@ def entity_name(kind: str, name: str) -> str:
 
 @bp.app_template_global()
 def entity_url(kind: str, key: str | None) -> str:
-    """The page of a person or organisation."""
-    return url_for("entities.entity", kind=kind, key=key) if key else ""
+    """The page of a person or organisation (keys are URL-safe; written out: a page links hundreds)."""
+    return f"{request.script_root}/entity/{quote(kind)}/{quote(key)}" if key else ""
 
 
 @bp.app_template_global()
 def search_url(**facets) -> str:
     """A search filtered by the given values ({"person": [...], "org": [...]})."""
     pairs = [(name, value) for name, values in facets.items() for value in values]
-    return url_for("views.index") + "?" + urlencode(pairs)
+    return f"{request.script_root}/?" + urlencode(pairs)
 
 
 @bp.app_template_global()
@@ -75,11 +76,10 @@ def entity(kind: str, key: str):
     if page["key"] != key:  # merged into another, or a former key: the entity's own page
         return redirect(url_for("entities.entity", kind=kind, key=page["key"]), 302)
     network = service.graph(SearchRequest(), focus=(kind, key))
-    names = []
-    if editing_enabled():
-        names = get_entities().entities(kind, per_page=DATALIST_SIZE)["results"]
+    names = service.entities(kind, per_page=DATALIST_SIZE)["results"] if is_editor() else []
     return render_template("entity.html", entity=page, chart=timeline_bars(page["timeline"]),
                            network=network_drawing(network), names=names,
+                           meetings_shown=MEETINGS_SHOWN, variants_shown=VARIANTS_SHOWN,
                            error=request.args.get("error"))
 
 

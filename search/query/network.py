@@ -39,9 +39,12 @@ def co_mentions(view, docs: np.ndarray, limit: int = GRAPH_NODES) -> dict:
         rows_node.append(node[keep])
     doc_rows, node_rows = np.concatenate(rows_doc), np.concatenate(rows_node)
     unique_docs, doc_index = np.unique(doc_rows, return_inverse=True)
-    incidence = np.zeros((len(unique_docs), len(chosen)), dtype=np.float32)
-    incidence[doc_index, node_rows] = 1.0
-    shared = incidence.T @ incidence
+    incidence = np.zeros((len(unique_docs), len(chosen)), dtype=bool)
+    incidence[doc_index, node_rows] = True
+    # Per node, the documents naming it summed over the others (no BLAS: its threads stall a busy server).
+    shared = np.zeros((len(chosen), len(chosen)), dtype=np.int64)
+    for node in range(len(chosen)):
+        shared[node] = incidence[incidence[:, node]].sum(axis=0)
     first, second = np.nonzero(np.triu(shared, 1))
     edges = [{"source": nodes[a]["id"], "target": nodes[b]["id"], "weight": int(shared[a, b])}
              for a, b in zip(first.tolist(), second.tolist())]
