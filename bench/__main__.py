@@ -16,6 +16,7 @@ from pathlib import Path
 from search.index import store
 
 from . import corpus as scale
+from .batch import batch_lines, measure_batch
 from .entities import entity_latency
 from .fts5 import Fts5Searcher, build as build_fts5
 from .latency import facet_values, http_latency, request_for, service_latency
@@ -26,8 +27,8 @@ from .writer import writer_throughput
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (10_000, 100_000)
 TARGETS = {  # size → what the issue asks of this machine (2 cores)
-    10_000: {"full_s": 45, "nochange_s": 2, "changed_s": 5, "p95_ms": 40, "entity_ms": 100, "graph_ms": 200,
-             "curation_s": 2},
+    10_000: {"full_s": 45, "nochange_s": 2, "changed_s": 5, "p95_ms": 40, "batch_s": 20, "entity_ms": 100,
+             "graph_ms": 200, "curation_s": 2},
     100_000: {"full_s": 480, "p50_ms": 50, "p95_ms": 150, "browse_ms": 150, "worker_mb": 400, "first_s": 1},
 }
 
@@ -108,7 +109,8 @@ def bench_size(size: int, args) -> dict:
         log(f"index of an earlier run reused: {index}")
     else:
         result["indexing"] = measure_indexing(docs, index, args.seed, args.rounds, args.profile)
-    queries = build_mix(docs, facet_values(index), args.queries, args.seed)
+    values = facet_values(index)
+    queries = build_mix(docs, values, args.queries, args.seed)
     result["queries"] = len(queries)
     log(f"service: {len(queries)} queries...")
     result["service"] = service_latency(index, queries)
@@ -118,6 +120,11 @@ def bench_size(size: int, args) -> dict:
         result["entities"] = entity_latency(index, queries, args.seed)
         log(f"  entity page p95 {result['entities']['entity_page']['p95']:.1f} ms, graph p95 "
             f"{result['entities']['graph_api']['p95']:.1f} ms, curation {result['entities']['curation_s']['apply']['p95']:.2f} s")
+    if not args.no_batch:
+        lines = batch_lines(docs, values, args.batch_lines, args.seed)
+        log(f"batch search: {len(lines)} lines...")
+        result["batch"] = measure_batch(index, docs, lines)
+        log(f"  {result['batch']['seconds']:.1f} s (POST /api/batch {result['batch']['api_seconds']:.1f} s)")
     if not args.no_http:
         log("HTTP on gunicorn (one worker)...")
         result["http"] = http_latency(index, queries, docs)
@@ -198,6 +205,17 @@ def report(result: dict) -> str:
             extra = _target(size, "browse_ms", s["p95"], "ms")
         lines.append(f"  {kind:<14} {_ms(s)}  (n={s['n']}){extra}")
     lines.append(f"first answer, in process {result['service']['first_answer_s']:6.2f} s (open index + first query)")
+    batch = result.get("batch")
+    if batch:
+        lines += [
+            f"batch search, {batch['lines']:,} lines {batch['seconds']:6.1f} s "
+            f"({1000 * batch['seconds'] / max(batch['lines'], 1):.1f} ms a line; {batch['matched_lines']} lines "
+            f"with documents, {batch['errors']} with an error)" + _target(size, "batch_s", batch["seconds"], "s"),
+            f"  its CPU time                {batch.get('cpu_seconds', float('nan')):6.1f} s (the machine's load "
+            f"average was {batch.get('load', float('nan')):.1f}: other work stretches the time above)",
+            f"  the same, POST /api/batch   {batch['api_seconds']:6.1f} s (the app in this process)"
+            + _target(size, "batch_s", batch["api_seconds"], "s"),
+        ]
     ent = result.get("entities")
     if ent:
         lines += [
@@ -243,6 +261,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=20240601, help="seed of corpus and query mix")
     parser.add_argument("--data", type=Path, default=PROJECT_ROOT / "bench_data",
                         help="where corpora, indexes and results go (default bench_data/, git-ignored)")
+    parser.add_argument("--batch-lines", type=int, default=1000, help="lines of the batch search (default 1000)")
+    parser.add_argument("--no-batch", action="store_true", help="skip the batch search measurement")
     parser.add_argument("--no-http", action="store_true", help="skip the gunicorn measurements")
     parser.add_argument("--no-entities", action="store_true",
                         help="skip entity pages, the network of a search and curation")

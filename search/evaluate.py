@@ -1,7 +1,7 @@
 """`make eval`: relevance against the FTS5 baseline, then metadata, entity and pair scores when labelled.
 
     python -m search.evaluate [--docs DIR] [--queries FILE] [--labels FILE] [--entities FILE]
-                              [--pairs FILE] [--per-query]
+                              [--pairs FILE] [--sources FILE] [--details] [--per-query]
 
 Defaults: the shared corpus, ../shared/corpus, with ../shared/eval/* (relative to the project root).
 """
@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--labels", type=Path, default=SHARED / "eval" / "labels.jsonl", help="metadata labels (optional)")
     parser.add_argument("--entities", type=Path, default=SHARED / "eval" / "entities.json", help="entity ids (optional)")
     parser.add_argument("--pairs", type=Path, default=SHARED / "eval" / "pairs.tsv", help="duplicate pairs (optional)")
+    parser.add_argument("--sources", type=Path, default=SHARED / "eval" / "sources.tsv",
+                        help="site of each file, for the leave-one-site-out and single-site splits (optional)")
+    parser.add_argument("--details", action="store_true", help="also print every metadata, entity and pair miss")
     parser.add_argument("--per-query", action="store_true", help="also print nDCG@10 of every query")
     parser.add_argument("--no-baseline", action="store_true", help="skip the SQLite FTS5 baseline")
     return parser
@@ -52,22 +55,22 @@ def main(argv: list[str] | None = None) -> int:
         print(format_relevance(result, per_query=args.per_query))
     else:
         print(f"no queries file at {args.queries}: relevance skipped")
-    if args.labels.is_file():
+    if args.labels.is_file() and args.entities.is_file():
+        from search.evaluation.splits import evaluate_splits, format_splits
+
+        print()
+        print(format_splits(evaluate_splits(args.docs, args.labels, args.entities, args.pairs, args.sources),
+                            details=args.details))
+    elif args.labels.is_file():
         metadata = _optional("search.evaluation.metadata")
         if metadata is not None:
             print()
             print(metadata.format_metadata(metadata.score_metadata(args.docs, args.labels)))
-        entities = _optional("search.evaluation.entities")
-        if entities is not None and args.entities.is_file():
-            print()
-            print(entities.format_entities(entities.score_entities(args.docs, args.labels, args.entities)))
-    pairs = _optional("search.evaluation.pairs")
-    if pairs is not None and args.pairs.is_file():
-        score = getattr(pairs, "score_pairs", None)
-        fmt = getattr(pairs, "format_pairs", None)
-        if score and fmt:
-            print()
-            print(fmt(score(args.docs, args.pairs)))
+    if not (args.labels.is_file() and args.entities.is_file()) and args.pairs.is_file():
+        from search.evaluation.pairs import format_pairs, score_pairs
+
+        print()
+        print(format_pairs(score_pairs(args.docs, args.pairs)))
     return 0
 
 

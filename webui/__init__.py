@@ -14,6 +14,11 @@ SETTINGS = {
     "INDEX_DIR": (str(PROJECT_ROOT / "index_data"), "Folder where the index generations are written."),
     "SEARCH_TIME_LIMIT": (2.0, "Seconds a search may run before it answers with what it has."),
     "EXPORT_LIMIT": (10_000, "Most results one CSV/JSON export holds."),
+    "EXTRACT_TIME_LIMIT": (60.0, "Seconds `flask reindex` may spend extracting one file before it stops that file's "
+                                 "worker and retries it without entity extraction (then skips it)."),
+    "EXTRACT_MEMORY_LIMIT": (1024, "Megabytes one file's extraction may take beyond its worker's start; past it the "
+                                   "file is retried without entity extraction (then skipped)."),
+    "BATCH_TIME_LIMIT": (25.0, "Seconds one batch request may run; lines still waiting then answer an error."),
     "BABEL_DEFAULT_LOCALE": ("en", "Interface language when the browser states no preference."),
     "EDITOR_TOKEN": (None, "Token that lets editors curate people and organisations; unset: read-only."),
     "SECRET_KEY": (None, "Signs the editor's session cookie; derived from EDITOR_TOKEN when unset."),
@@ -30,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for key in ("DOCS_DIR", "INDEX_DIR"):
         app.config[key] = os.path.abspath(os.fspath(app.config[key]))
 
-    from . import api, cli, editing, entity_api, entity_views, i18n, security, services, views
+    from . import api, batch, cli, editing, entity_api, entity_views, i18n, security, services, views
 
     services.init_app(app)
     i18n.init_app(app)
@@ -39,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     editing.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(batch.bp)
     app.register_blueprint(entity_views.bp)
     app.register_blueprint(entity_api.bp)
     return app

@@ -44,12 +44,21 @@ def reindex_command(full: bool) -> None:
     # Imported here: the indexer's modules (file formats, extraction) are not needed to serve, and
     # importing them when the app is created delayed a server's first answer by a tenth of a second.
     from search.index.indexer import ReindexError, reindex
+    from search.index.workers import Budget
+    from search.ingest.config_files import check_config_files
+    from search.resources import ConfigError
 
     docs_dir = current_app.config["DOCS_DIR"]
     index_dir = current_app.config["INDEX_DIR"]
+    budget = Budget(float(current_app.config["EXTRACT_TIME_LIMIT"]), int(current_app.config["EXTRACT_MEMORY_LIMIT"]))
     progress = _Progress()
     try:
-        summary = reindex(docs_dir, index_dir, full=full, progress=progress)
+        # Every configuration file is checked before anything is built: a mistake in one that this
+        # reindex would not read (glossary.toml) is still reported now, not when the server starts.
+        check_config_files(docs_dir)
+        summary = reindex(docs_dir, index_dir, full=full, progress=progress, budget=budget)
+    except ConfigError as exc:
+        raise click.ClickException(f"{exc} Nothing was reindexed: the previous index is still serving.") from None
     except (IndexLockedError, ReindexError) as exc:
         raise click.ClickException(str(exc)) from None
     except FileNotFoundError as exc:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from babel import Locale
+from babel.dates import format_skeleton
 from flask_babel import format_date, format_decimal, get_locale
 
 
@@ -17,10 +19,18 @@ def parse_iso_date(value) -> dt.date | None:
         return None
 
 
+_MONTH = re.compile(r"(?P<y>\d{4})-(?P<m>0[1-9]|1[0-2])")
+
+
 def localized_date(value, style: str = "long") -> str:
-    """`28 mai 2024` / `May 28, 2024`; the value unchanged when it is not a date, '' for None."""
+    """`28 mai 2024` / `May 28, 2024`, `mars 2021` / `March 2021` for a month alone, a year as is;
+    the value unchanged when it is not a date, '' for None."""
     if value in (None, ""):
         return ""
+    month = _MONTH.fullmatch(str(value))
+    if month:
+        first = dt.date(int(month.group("y")), int(month.group("m")), 1)
+        return format_skeleton("yMMMM", first, locale=get_locale() or Locale("en"))
     day = parse_iso_date(value)
     return format_date(day, format=style) if day else str(value)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from flask import current_app, request
-from flask_babel import Babel, get_locale, gettext
+from flask_babel import Babel, format_decimal, get_locale, gettext
 
 LANGUAGES = ("en", "fr")
 COOKIE = "lang"
@@ -57,7 +57,29 @@ _NOTICES = [
     (re.compile(r"Unknown field\(s\) (.+) searched as words; fields are (.+)\.$"),
      lambda m: gettext("Unknown field(s) %(unknown)s searched as words; fields are %(known)s.",
                        unknown=m.group(1), known=m.group(2))),
+    # Batch search (search/query/batch.py): a line's error, or why a list was refused.
+    (re.compile(r"A query must be text\.$"), lambda m: gettext("A query must be text.")),
+    (re.compile(r"Empty line: nothing to search"),
+     lambda m: gettext("Empty line: nothing to search (* searches every document).")),
+    (re.compile(r"The search of this line took too long"),
+     lambda m: gettext("The search of this line took too long and was stopped: its counts may be incomplete.")),
+    (re.compile(r"Not searched: the batch ran past its time limit of ([\d.]+) s\."),
+     lambda m: gettext("Not searched: the batch ran past its time limit of %(seconds)s s. Search the remaining "
+                       "lines again.", seconds=m.group(1))),
+    (re.compile(r"This line could not be searched because of an internal error"),
+     lambda m: gettext("This line could not be searched because of an internal error (it was logged).")),
+    (re.compile(r"A batch holds at most ([\d,]+) queries, not ([\d,]+): split the list\.$"),
+     lambda m: gettext("A batch holds at most %(max)s queries, not %(count)s: split the list.",
+                       max=_number(m.group(1)), count=_number(m.group(2)))),
+    (re.compile(r"The list is empty"), lambda m: gettext("The list is empty: type or upload one query a line.")),
+    (re.compile(r"The file could not be read as text"),
+     lambda m: gettext("The file could not be read as text: send a plain text list, one query a line.")),
 ]
+
+
+def _number(text: str) -> str:
+    """A number the service wrote in English (`1,000`) in the interface's format."""
+    return format_decimal(int(text.replace(",", "")))
 
 
 def translate_notice(text: str) -> str:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from werkzeug.datastructures import MultiDict
+
 from search.query.results import MAX_PER_PAGE, SORTS, SearchRequest
 
 MAX_PAGE = 10_000
@@ -64,3 +66,19 @@ def search_request(args, default_per_page: int = 10, fold: bool = False) -> Sear
 def valid_id(doc_id: str) -> bool:
     """Ids are URL-safe slugs; anything else (slashes, dots-only paths) is not an id."""
     return bool(_ID.match(doc_id)) and doc_id not in (".", "..")
+
+
+def batch_request(body: dict) -> SearchRequest:
+    """The filters a batch shares, from its JSON body: org, person, year, lang (a value or a list), fold."""
+    args = MultiDict()
+    for name in ("org", "person", "year", "lang"):
+        value = body.get(name)
+        values = value if isinstance(value, list) else [] if value is None else [value]
+        for item in values:
+            if not isinstance(item, (str, int)) or isinstance(item, bool):
+                raise ParameterError(f"'{name}' must be text or a list of texts.")
+            args.add(name, str(item))
+    fold = body.get("fold", False)
+    if not isinstance(fold, bool):
+        raise ParameterError("'fold' must be true (copies of one article counted once) or false.")
+    return search_request(args, fold=fold)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from search.ingest.cleaning import clean_text
 from search.ingest.documents import content_hash, list_files, relative_source
-from search.ingest.entities import Knowledge, learn_from_corpus
+from search.ingest.entities import learn_from_corpus
+from search.ingest.knowledge import Knowledge
 from search.ingest.extract import ExtractionContext, extract_documents, find_common_lines, read_file_text
 from search.ingest.formats import UnreadableFile, supported_extensions
 from search.ingest.meetings import find_meetings

@@ -27,13 +27,10 @@ def _lang_right(label: str, found: str) -> bool:
 
 
 def _date_right(label: str | None, date: str | None, year: int | None) -> bool:
-    """A full label needs the exact date; a partial one (YYYY-MM, YYYY) needs date null and the year."""
+    """The date at the labelled precision (YYYY-MM-DD, YYYY-MM or YYYY), or null for a null label."""
     if label is None:
         return date is None
-    if len(label) == 10:
-        return date == label
-    # Our `date` field holds full dates only: a month or a year alone is carried by `year`.
-    return date is None and year == int(label[:4])
+    return date == label and year == int(label[:4])
 
 
 def load_labels(labels_path: str | Path) -> dict[str, dict]:
@@ -135,7 +132,7 @@ def format_metadata(scores: dict, show_misses: bool = True) -> str:
         ("title (labelled)", "title", "title_labelled"),
         ("title null (labelled null)", "title_null", "title_null_labelled"),
         ("date exact (labelled YYYY-MM-DD)", "date", "date_labelled"),
-        ("date partial (YYYY-MM/YYYY: date null, year right)", "date_partial", "date_partial_labelled"),
+        ("date partial (labelled YYYY-MM or YYYY)", "date_partial", "date_partial_labelled"),
         ("date null (labelled null)", "date_null", "date_null_labelled"),
         ("year null (labelled null)", "year_null", "date_null_labelled"),
     ]

@@ -1,11 +1,14 @@
 """Extraction for a reindex: each changed file read, extracted (search/ingest/) and its text
-fields analysed into postings, in a pool of forked worker processes when there are many; and the
-raw texts of the files for the archive-wide passes."""
+fields analysed into postings, in forked worker processes under a per-file budget
+(search/index/workers.py); and the raw texts of the files for the archive-wide passes.
+
+A file whose extraction runs past EXTRACT_TIME_LIMIT, or past EXTRACT_MEMORY_LIMIT, or kills its
+worker, is extracted again with the cheap steps only (text, language, title, date: no entities);
+if that fails too, it is skipped with the reason. The rest of the reindex goes on.
+"""
 from __future__ import annotations
 
-import multiprocessing
 import os
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,20 +16,22 @@ from pathlib import Path
 from search.index.entity_store import entity_record
 from search.index.schema import analysed, build_schema, document_fields
 from search.index.scanning import FileState
+from search.index.workers import Budget, supervised_map
 from search.ingest.documents import Document, content_hash
 from search.ingest.extract import ExtractionContext, extract_documents, read_file_text
 from search.ingest.formats import UnreadableFile
 from search.ingest.signatures import signature
 
 # Extraction (decoding, cleaning, language, entities, signatures) runs in this many worker
-# processes when a reindex has at least POOL_MIN_FILES changed files; small ones stay in-process.
+# processes when a reindex has at least POOL_MIN_FILES changed files; fewer run in one worker.
 EXTRACT_PROCS = 2
-POOL_MIN_FILES = 50  # fewer files are extracted faster than a pool starts
+POOL_MIN_FILES = 50  # fewer files are extracted faster than a second worker starts
 POOL_WINDOW = 64  # extractions in flight at once: bounds memory when the writer is the slower side
+DEFAULT_BUDGET = Budget(seconds=60.0, memory_mb=1024)  # EXTRACT_TIME_LIMIT, EXTRACT_MEMORY_LIMIT
 
 
 def pool_size(count: int) -> int:
-    """Worker processes for `count` files: 1 (in-process) for a few."""
+    """Worker processes for `count` files: 1 for a few."""
     procs = min(EXTRACT_PROCS, os.cpu_count() or 1)
     return 1 if procs < 2 or count < POOL_MIN_FILES else procs
 
@@ -40,6 +45,8 @@ class Extraction:
     signatures: list[dict] = field(default_factory=list)
     reason: str = ""
     unreadable: str | None = None  # unreadable for now: its previous documents stay
+    retry: bool = False  # its full extraction failed (why: reason): try the cheap steps
+    degraded: str = ""  # indexed with the cheap steps only, and why
     fields: list[dict] = field(default_factory=list)  # each document's fields, text fields analysed
     entities: list[dict] = field(default_factory=list)  # each document's entity record (variants, roles, meetings)
 
@@ -57,6 +64,8 @@ def extract_file(state: FileState, context: ExtractionContext) -> Extraction:
         return Extraction(state, unreadable=f"cannot read: {exc.strerror or exc}")
     except UnreadableFile as exc:
         return Extraction(state, reason=str(exc))
+    except MemoryError:
+        raise  # past EXTRACT_MEMORY_LIMIT: the worker answers, and the file is tried again cheaply
     except Exception as exc:  # a bug on one strange file must not cost the whole archive
         return Extraction(state, reason=f"could not be processed ({type(exc).__name__}: {exc})")
     knowledge = context.extra.get("entities")
@@ -68,6 +77,8 @@ def _entity_record(doc: Document, knowledge) -> dict:
     """A document's entity record; a reading that fails on one strange text costs only its record."""
     try:
         return entity_record(doc, knowledge)
+    except MemoryError:
+        raise  # past the memory budget: handled as for extraction
     except Exception:
         return {"id": doc.id, "date": doc.date, "variants": [], "roles": [], "meetings": []}
 
@@ -83,38 +94,42 @@ def _analysis_schema():
     return _schema
 
 
-_worker_context: ExtractionContext | None = None
-
-
-def _set_worker_context(context: ExtractionContext) -> None:
-    global _worker_context
-    _worker_context = context
+_worker_context: ExtractionContext | None = None  # inherited by the forked workers
 
 
 def _extract_in_worker(state: FileState) -> Extraction:
     return extract_file(state, _worker_context)
 
 
-def extracted(states: list[FileState], context: ExtractionContext) -> Iterator[Extraction]:
-    """Extractions in the files' order; from a process pool feeding this one writer when there are
-    many files (extraction is half a full reindex's work), with a bounded number in flight."""
-    procs = pool_size(len(states))
-    if procs < 2:
-        for state in states:
-            yield extract_file(state, context)
-        return
-    window = threading.BoundedSemaphore(POOL_WINDOW)
+def _extract_cheaply(state: FileState) -> Extraction:
+    cheap = ExtractionContext(_worker_context.common_lines, {**_worker_context.extra, "cheap": True})
+    return extract_file(state, cheap)
 
-    def feed():
-        for state in states:
-            window.acquire()  # the pool's feeder thread waits here while the writer catches up
-            yield state
 
-    # Forked workers inherit the context (the archive's entity knowledge) instead of unpickling it per task.
-    with multiprocessing.get_context("fork").Pool(procs, _set_worker_context, (context,)) as pool:
-        for outcome in pool.imap(_extract_in_worker, feed(), chunksize=4):
-            window.release()
+def _retry(state: FileState, why: str) -> Extraction:
+    return Extraction(state, reason=why, retry=True)
+
+
+def _skip(state: FileState, why: str) -> Extraction:
+    return Extraction(state, reason=f"its extraction {why}, even without entity extraction")
+
+
+def extracted(states: list[FileState], context: ExtractionContext, budget: Budget = DEFAULT_BUDGET) -> Iterator[Extraction]:
+    """Extractions in the files' order (those extracted again with the cheap steps last), from
+    forked workers feeding this one writer, each file within the budget."""
+    global _worker_context
+    _worker_context = context  # the workers inherit the archive's knowledge instead of unpickling it per task
+    again = []
+    for outcome in supervised_map(_extract_in_worker, states, _retry, budget, pool_size(len(states)), POOL_WINDOW):
+        if outcome.retry:
+            again.append((outcome.state, outcome.reason))
+        else:
             yield outcome
+    whys = {state.source: why for state, why in again}  # the workers answer with copies of the states
+    for outcome in supervised_map(_extract_cheaply, [state for state, _ in again], _skip, budget):
+        if outcome.docs:
+            outcome.degraded = whys[outcome.state.source]
+        yield outcome
 
 
 def _read(state: FileState) -> bytes:
@@ -127,16 +142,12 @@ def _read(state: FileState) -> bytes:
     return data
 
 
-def raw_texts(states: list[FileState]) -> list[str]:
+def raw_texts(states: list[FileState], budget: Budget = DEFAULT_BUDGET) -> list[str]:
     """The raw text of each readable file, for the archive-wide passes (common lines, entity
-    learning); decoded in the process pool when there are many."""
+    learning); decoded in workers, each file within the budget (a file that stalls its reader is
+    left out here and meets the same budget at extraction)."""
     paths = [state.path for state in states]
-    procs = pool_size(len(paths))
-    if procs < 2:
-        texts = map(_text_of, paths)
-    else:
-        with multiprocessing.get_context("fork").Pool(procs) as pool:
-            texts = pool.map(_text_of, paths, chunksize=64)
+    texts = supervised_map(_text_of, paths, lambda _path, _why: None, budget, pool_size(len(paths)), 256)
     return [text for text in texts if text is not None]
 
 

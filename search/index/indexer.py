@@ -20,11 +20,13 @@ from search.index.backends import engine_for
 from search.index.engine import Engine, GenerationWriter
 from search.index.curation import CURATION_FILE, CurationError, read_curation
 from search.index.entity_store import load_entity_docs, save_entity_store
-from search.index.extraction import Extraction, extracted
+from search.index.extraction import DEFAULT_BUDGET, Extraction, extracted
 from search.index.facets import build_facet_tables, read_datenum, save_facet_tables
-from search.index.learning import ALIASES_FILE, learn_entities, save_knowledge
+from search.index.learning import learn_entities, save_knowledge
+from search.ingest.config_files import ALIASES_FILE, GLOSSARY_FILE, check_config_files
 from search.index.relating import RelationsError, RelationsJob
 from search.index.scanning import FileState, scan
+from search.index.workers import Budget
 from search.ingest.documents import Skipped, content_hash, list_files, printable_source
 from search.ingest.extract import ExtractionContext, find_common_lines
 from search.ingest.formats import supported_extensions
@@ -77,6 +79,7 @@ class _Plan:
     old_files: dict[str, dict]
     files_meta: dict[str, dict]
     context: ExtractionContext
+    budget: Budget
     signatures: dict[str, list[dict]] = field(default_factory=dict)  # relations: per re-extracted file
     entities: dict[str, list[dict]] = field(default_factory=dict)  # entity records per file (entity_store.py)
 
@@ -91,7 +94,7 @@ def _pause_for_test(point: str) -> None:
 def _fingerprint(docs_dir: Path) -> str:
     """Changes when anything that shapes extraction changes: code data files or researcher files."""
     parts = [str(SCHEMA_VERSION), data_files_fingerprint()]
-    for name in (ALIASES_FILE, "glossary.toml"):
+    for name in (ALIASES_FILE, GLOSSARY_FILE):
         path = docs_dir / name
         if path.is_file():
             parts.append(content_hash(path.read_bytes()))
@@ -104,15 +107,19 @@ def reindex(
     full: bool = False,
     progress: Progress | None = None,
     engine: Engine | None = None,
+    budget: Budget | None = None,
 ) -> ReindexSummary:
     """Index what is new or changed in docs_dir, drop what disappeared, publish atomically.
 
-    Raises store.IndexLockedError when another reindex runs, ReindexError when no document could
+    `budget` is what one file's extraction may spend (EXTRACT_TIME_LIMIT, EXTRACT_MEMORY_LIMIT).
+    Raises ConfigError (search/resources.py) for a mistake in a configuration file,
+    store.IndexLockedError when another reindex runs, ReindexError when no document could
     be indexed, OSError when the index cannot be written; in every case the previous index serves.
     """
     docs_dir, index_dir = Path(docs_dir), Path(index_dir)
     if not docs_dir.is_dir():
         raise FileNotFoundError(f"Documents folder {docs_dir} does not exist; set DOCS_DIR to your archive.")
+    check_config_files(docs_dir)  # a mistake in aliases, glossary or curation: one line, nothing built
     started = time.perf_counter()
     with store.ReindexLock(index_dir) as lock:
         summary = ReindexSummary()
@@ -122,7 +129,8 @@ def reindex(
             )
         for name in _discard_unfinished(index_dir):
             summary.notes.append(f"removed {name}, an unfinished generation left by an interrupted reindex")
-        _run(engine or engine_for("whoosh"), docs_dir, index_dir, full, progress or (lambda *a: None), summary)
+        _run(engine or engine_for("whoosh"), docs_dir, index_dir, full, progress or (lambda *a: None), summary,
+             budget or DEFAULT_BUDGET)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -144,7 +152,7 @@ def _discard_unfinished(index_dir: Path) -> list[str]:
 
 
 def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: Progress,
-         summary: ReindexSummary) -> None:
+         summary: ReindexSummary, budget: Budget) -> None:
     try:  # editors' corrections apply at query time; a broken file is refused before any work
         read_curation(docs_dir / CURATION_FILE)
     except CurationError as exc:
@@ -182,7 +190,7 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
     if changed:
         import_model_loader()
         model.start()
-    texts = raw_texts(changed)  # decoded once for both archive-wide passes
+    texts = raw_texts(changed, budget)  # decoded once for both archive-wide passes
     if full:
         common = find_common_lines(texts, len(changed))
     else:
@@ -192,7 +200,7 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
     if changed:
         model.join()
     context = ExtractionContext(common_lines=common, extra={"entities": knowledge})
-    plan = _Plan(removed, changed, old_files, files_meta, context)
+    plan = _Plan(removed, changed, old_files, files_meta, context, budget)
     plan.entities = {} if full else load_entity_docs(live)
 
     generation = store.new_generation_dir(index_dir)
@@ -240,7 +248,7 @@ def _write(engine: Engine, generation: Path, base: Path | None, plan: _Plan, sum
                 writer.delete_source(src)
                 plan.entities.pop(src, None)
             summary.removed = len(plan.removed)
-            for i, outcome in enumerate(extracted(plan.changed, plan.context), 1):
+            for i, outcome in enumerate(extracted(plan.changed, plan.context, plan.budget), 1):
                 progress("indexing", i, len(plan.changed))
                 _pause_for_test("adding")
                 _index_file(writer, outcome, plan, summary)
@@ -272,6 +280,9 @@ def _index_file(writer: GenerationWriter, outcome: Extraction, plan: _Plan, summ
     if outcome.unreadable:
         summary.skipped.append(Skipped(source, outcome.unreadable))
         return
+    if outcome.degraded:
+        summary.notes.append(f"{printable_source(source)} was indexed without its people and organisations: "
+                             f"its extraction {outcome.degraded}")
     docs = outcome.docs
     if was_indexed:
         writer.delete_source(source)

@@ -9,9 +9,10 @@ from pathlib import Path
 from search.index import store
 from search.index.extraction import pool_size
 from search.ingest.cleaning import clean_text
-from search.ingest.entities import Knowledge, learn_from_corpus, load_aliases
+from search.ingest.config_files import ALIASES_FILE
+from search.ingest.entities import learn_from_corpus
+from search.ingest.knowledge import Knowledge, load_aliases
 
-ALIASES_FILE = "aliases.toml"
 KNOWLEDGE_FILE = "entities.pickle"  # the archive's learned entity knowledge, one per generation
 
 

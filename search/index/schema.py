@@ -97,8 +97,15 @@ def build_schema() -> Schema:
 
 
 def date_number(date: str | None) -> int:
-    """YYYY-MM-DD as the integer YYYYMMDD (0 for no date) for sorting and ranges."""
-    return int(date.replace("-", "")) if date else 0
+    """YYYY-MM-DD as the integer YYYYMMDD (0 for no date) for sorting and ranges.
+
+    A month or a year alone counts as day (and month) 00: "2021-03" is 20210300 and "2021" is
+    20210000, so they sort before the days they hold and fall inside a range over their month or year.
+    """
+    if not date:
+        return 0
+    parts = date.split("-") + ["00", "00"]
+    return int(parts[0]) * 10000 + int(parts[1]) * 100 + int(parts[2])
 
 
 def document_fields(doc) -> dict:

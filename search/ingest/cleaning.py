@@ -14,6 +14,8 @@ _BULLET = re.compile(r"^\s*(?:[•·▪►*+\-–—]|\d{1,2}[.)])\s+")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f]+")
 _TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*$")
 _WORD = re.compile(r"[^\W\d_][\w’'-]*")
+# Encyclopedias' reference marks glued to a word ("Tunis[1]", "[réf. nécessaire]"): not text.
+_CITATION = re.compile(r"(?<=\S)\[(?:\d{1,3}|[a-z]|note \d{1,3}|réf\. nécessaire|citation needed)\]", re.I)
 
 # A menu item is a few words; a breadcrumb's last item may be a long, truncated headline.
 MENU_ITEM_MAX_WORDS = 8
@@ -69,6 +71,8 @@ def chrome_rules(lang: str | None = None) -> ChromeRules:
         section = data.get(name, {})
         for key, patterns in found.items():
             patterns += section.get(key, [])
+    # An encyclopedia's tagline and section edit links ("[modifier | modifier le code]") are chrome.
+    found["drop_lines"] += package_toml("page_kinds.toml")["reference"]["chrome"]
     return ChromeRules(
         drop=_compile(found["drop_lines"]),
         end=_compile(found["end_markers"]),
@@ -94,7 +98,7 @@ def clean_text(raw: str, lang: str | None = None, common_lines: frozenset[str] =
     common_lines holds lines (normalised, lowercased) seen on many pages of the archive: chrome.
     """
     rules = chrome_rules(lang)
-    lines = [normalise_line(line) for line in raw.split("\n")]
+    lines = [_CITATION.sub("", normalise_line(line)) for line in raw.split("\n")]
     lines = _split_stamps(lines, rules.stamp)
     lines = _drop_menus(lines, rules.drop)
     lines = _drop_header_date(lines)

@@ -12,6 +12,10 @@ from search.ingest.folding import fold
 LOCALES = ("fr", "en")
 # The first lines of a page: where its publication date, dateline and stamps stand.
 HEAD_LINES = 6
+# Of those, the lines where a single year named dates the article's event.
+NAMED_YEAR_LINES = 3
+# A month and year alone stand on a publication line or dateline of at most this many words.
+MONTH_LINE_MAX_WORDS = 12
 OLDEST_YEAR = 1950
 
 
@@ -82,7 +86,9 @@ def _day_month_pattern() -> re.Pattern:
 # Glued words from flattened HTML ("Saudi ArabiaMay 17, 2024"): split a capital after a lowercase.
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z][a-z]+\.?\s+\d)")
 _STAMP_LINE = re.compile(r"^(?P<y>(?:19|20)\d\d)(?:-(?P<m>[01]\d))?$")
-_COUNTER = re.compile(r"\s+\d{1,4}$")
+# Possessive, tried where a run of spaces starts: cubic otherwise on a line of thousands of spaces
+# that cleaning keeps (form feeds, U+2028).
+_COUNTER = re.compile(r"(?<!\s)\s++\d{1,4}$")
 
 
 def _month_number(text: str) -> int | None:
@@ -95,6 +101,12 @@ def _plausible(d: date) -> bool:
 
 def find_dates(text: str) -> list[tuple[int, date]]:
     """All dates found in the text, as (character offset, date), in order of appearance."""
+    return list(_find_dates(text))
+
+
+@lru_cache(maxsize=16)
+def _find_dates(text: str) -> tuple[tuple[int, date], ...]:
+    # Remembered: a document's text is searched for its date, then again for its signature.
     folded = fold(_GLUED.sub(" ", text))
     # Folding can change the length of a few characters; offsets are only used for ordering.
     found: list[tuple[int, date]] = []
@@ -106,7 +118,7 @@ def find_dates(text: str) -> list[tuple[int, date]]:
                 continue
             found.append((match.start(), value))
     found.sort(key=lambda item: item[0])
-    return found
+    return tuple(found)
 
 
 def is_date_line(line: str, with_weekday: bool = False) -> bool:
@@ -158,18 +170,21 @@ def _distance(value: date, years: list[int]) -> int:
     return min((abs(value.year - y) for y in years), default=0)
 
 
-def extract_date(text: str, head_chars: int = 600) -> str | None:
-    """The document's date as YYYY-MM-DD: the publication date in the head, else the main event's.
+def extract_date(text: str, head_chars: int = 600, title: str | None = None) -> str | None:
+    """The document's date at the precision the text gives: YYYY-MM-DD, YYYY-MM or YYYY; None without one.
 
     In order: a written date alone on a line near the top (the site's publication line), a full
     date stamp, a dateline without its year ("Bakou, 26 décembre") completed from a stamp or the
-    text's dates, a date near the top, the first date in the text. None when no full date is given.
+    text's dates, a full date near the top; then a month or year stamp ("2023-11", "2023" alone on
+    a line) or a month and year written near the top ("mars 2021", "March 2021"); then the first
+    full date in the text; then the one year the first lines name ("ICAN 2026", "SIEL (2022)").
+    Given the headline, a date line under it is the article's, before one above it (a teaser's).
     """
     found = [(pos, d) for pos, d in find_dates(text) if _plausible(d)]
     head = _head(text)
     stamps = [line for line in head if _STAMP_LINE.match(line)]
     iso_stamps = [d for line in head if re.fullmatch(r"\d{4}-\d\d-\d\d", line) for _p, d in find_dates(line)]
-    for line in head:
+    for line in _under_headline_first(head, title):
         if not re.fullmatch(r"[\d-]+", line) and is_date_line(line):
             dates = [d for _p, d in find_dates(line) if _plausible(d)]
             if dates:
@@ -185,29 +200,87 @@ def extract_date(text: str, head_chars: int = 600) -> str | None:
         value = _dateline(line, years, partial)
         if value and _plausible(value):
             return value.isoformat()
-    if not found:
-        return None
     in_head = [d for pos, d in found if pos < head_chars]
-    return (in_head[0] if in_head else found[0][1]).isoformat()
+    if in_head:
+        return in_head[0].isoformat()
+    if partial and _plausible_year(partial[0]):
+        return f"{partial[0]}-{partial[1]:02d}" if partial[1] else str(partial[0])
+    month = _month_year(head)
+    if month:
+        return month
+    if found:
+        return found[0][1].isoformat()
+    year = _named_year(head)
+    return str(year) if year else None
 
 
-def extract_year(text: str, named_years: bool = True) -> int | None:
-    """The document's year: that of extract_date, else a partial stamp, else the one year the head names.
+def _under_headline_first(head: list[str], title: str | None) -> list[str]:
+    """The head's lines, those under the headline first: above it stand teasers of other articles."""
+    if title and title in head:
+        at = head.index(title)
+        return head[at + 1:] + head[:at]
+    return head
 
-    named_years=False keeps to dates the page states (a full date or a month/year stamp): a year
-    merely named near the top may be an anniversary or a plan, not the article's year.
-    """
-    full = extract_date(text)
-    if full:
-        return int(full[:4])
-    head = _head(text)
+
+def _plausible_year(year: int) -> bool:
+    return OLDEST_YEAR <= year <= date.today().year + 1
+
+
+@lru_cache(maxsize=1)
+def _month_year_pattern() -> re.Pattern:
+    # "mars 2021", "March 2021", "March, 2021", "mai de 2021": a month and a year with no day before.
+    p = _parts()
+    return re.compile(rf"(?<![\d\w])(?<!\d\s){p['month']},?\s+(?:de\s+|of\s+)?{p['year']}\b")
+
+
+def _month_year(head: list[str]) -> str | None:
+    """A month written with its year on a short line of the head (a publication line or dateline:
+    "mars 2021", "Published March 2021"), as YYYY-MM; in a sentence it is some event's month."""
     for line in head:
-        match = _STAMP_LINE.match(line)
-        if match and OLDEST_YEAR <= int(match.group("y")) <= date.today().year + 1:
-            return int(match.group("y"))
-    if not named_years:
-        return None
-    # "ICAN 2026", "le SIEL (2022)": a single year named at the top dates the event; several do not.
-    years = {int(y) for y in re.findall(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/.-])", " ".join(head))}
-    years = {y for y in years if OLDEST_YEAR <= y <= date.today().year + 1}
+        if len(line.split()) > MONTH_LINE_MAX_WORDS:
+            continue
+        for match in _month_year_pattern().finditer(fold(line)):
+            month, year = _month_number(match.group("m")), int(match.group("y"))
+            if month and _plausible_year(year):
+                return f"{year}-{month:02d}"
+    return None
+
+
+# A year standing alone among words: not part of a number, a date, a range or a span of years.
+_LONE_YEAR = re.compile(r"(?<![\d/.\-–])((?:19|20)\d\d)(?![\d/.\-–]|\s*[-–]\s*\d)")
+# A year after a preposition is history ("fondée en 1969", "de 2001 à 2012", "since 1982"); a year
+# after a name is an edition ("ICAN 2026", "le SIEL (2022)", "l'Année de la femme 2021").
+_HISTORY = re.compile(r"(?:\b(?:en|in|im|de|from|since|depuis|des|dès|au|à|a|to|until|jusqu'en|seit|von|bis|"
+                      r"desde|hasta|année|year|years|ans|fin|end|late|early|début|mid|mi|the)\s*[,(]?\s*)$", re.I)
+
+_LAST_WORD = re.compile(r"([^\W\d_]+)\.?,?\s*$")
+
+
+def _named_year(head: list[str]) -> int | None:
+    # A single year named as an edition in the first lines dates the article's event; several
+    # years, or a year met as history, date nothing.
+    years = set()
+    for line in head[:NAMED_YEAR_LINES]:
+        for match in _LONE_YEAR.finditer(line):
+            year = int(match.group(1))
+            if not _plausible_year(year):
+                continue
+            before = line[max(0, match.start() - 20):match.start()]
+            last_word = _LAST_WORD.search(fold(before))
+            if _HISTORY.search(before) or (last_word and last_word.group(1) in month_names()):
+                return None  # history, or a month in a sentence ("set for November 2025")
+            years.add(year)
     return years.pop() if len(years) == 1 else None
+
+
+def extract_year(text: str) -> int | None:
+    """The year of the document's date (see extract_date), None when it has none."""
+    found = extract_date(text)
+    return int(found[:4]) if found else None
+
+
+def date_precision(value: str | None) -> str | None:
+    """"day", "month" or "year" for an ISO date of that precision, None for no date."""
+    if not value:
+        return None
+    return {10: "day", 7: "month", 4: "year"}.get(len(value))

@@ -13,6 +13,7 @@ from pathlib import Path
 TEXT_EXTENSIONS = {".txt"}
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+MAX_SLUG = 120  # a longer path (names of 255 bytes, deep folders) keeps its first 80 characters and a digest
 
 
 @dataclass
@@ -57,7 +58,7 @@ class Skipped:
 def document_id(source: str, part: int = 1) -> str:
     """A stable, URL-safe id for a path relative to DOCS_DIR (and a part of it, from 2 on)."""
     slug = _UNSAFE.sub("-", source.replace("/", "__")).strip("-") or "document"
-    if slug != source.replace("/", "__") or slug.startswith("."):
+    if slug != source.replace("/", "__") or slug.startswith(".") or len(slug) > MAX_SLUG:
         digest = hashlib.sha1(source.encode("utf-8", "surrogateescape")).hexdigest()[:8]
         slug = f"{slug[:80]}-{digest}"
     return slug if part == 1 else f"{slug}-{part}"
@@ -84,56 +85,66 @@ def list_files(docs_dir: str | os.PathLike, extensions: set[str] | None = None) 
     def skip(path: Path, reason: str) -> None:
         skipped.append(Skipped(printable_source(relative_source(path, root)), reason))
 
-    def walk(folder: Path) -> None:
+    def entries_of(folder: Path):
+        """The folder's entries in name order, or None (skipped with the reason)."""
         try:
             st = folder.stat()
         except OSError as exc:
             skip(folder, f"cannot open folder: {exc.strerror}")
-            return
+            return None
         key = (st.st_dev, st.st_ino)
         if key in seen_dirs:
             skip(folder, "symlink loop (folder already visited)")
-            return
+            return None
         seen_dirs.add(key)
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            return iter(sorted(os.scandir(folder), key=lambda e: e.name))
         except OSError as exc:
             skip(folder, f"cannot list folder: {exc.strerror}")
-            return
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            path = Path(entry.path)
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            if is_dir:
-                walk(path)
-                continue
-            if path.suffix.lower() not in extensions:
-                continue
-            try:
-                st = path.stat()
-            except OSError as exc:
-                if exc.errno == errno.ELOOP:
-                    reason = "symlink loop"
-                elif exc.errno == errno.ENOENT and path.is_symlink():
-                    reason = "broken symlink (its target does not exist)"
-                else:
-                    reason = f"cannot read: {exc.strerror}"
-                skip(path, reason)
-                continue
-            if not stat.S_ISREG(st.st_mode):
-                skip(path, "not a regular file (a pipe, socket or device)")
-                continue
-            if not _utf8_name(relative_source(path, root)):
-                skip(path, "file name is not valid UTF-8; rename the file")
-                continue
-            found.append(path)
+            return None
 
-    if root.is_dir():
-        walk(root)
+    def visit(entry) -> None:
+        path = Path(entry.path)
+        if path.suffix.lower() not in extensions:
+            return
+        try:
+            st = path.stat()
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                reason = "symlink loop"
+            elif exc.errno == errno.ENOENT and path.is_symlink():
+                reason = "broken symlink (its target does not exist)"
+            else:
+                reason = f"cannot read: {exc.strerror}"
+            skip(path, reason)
+            return
+        if not stat.S_ISREG(st.st_mode):
+            skip(path, "not a regular file (a pipe, socket or device)")
+            return
+        if not _utf8_name(relative_source(path, root)):
+            skip(path, "file name is not valid UTF-8; rename the file")
+            return
+        found.append(path)
+
+    # Depth first, in name order, with a stack of folders' entries: no depth of folders is too deep.
+    stack = [entries] if root.is_dir() and (entries := entries_of(root)) is not None else []
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
+        if entry.name.startswith("."):
+            continue
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            inner = entries_of(Path(entry.path))
+            if inner is not None:
+                stack.append(inner)
+        else:
+            visit(entry)
     return found, skipped
 
 

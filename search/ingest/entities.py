@@ -14,147 +14,31 @@ Researcher aliases (DOCS_DIR/aliases.toml), applied at reindex::
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from search.ingest.names import acronym_start, choose_canonical, name_variants, display_form, find_mentions, fold, name_rules, person_key, resolve_people, skeleton, surname_of
-from search.resources import package_toml, read_user_toml
+from search.ingest.dates import find_dates
+from search.ingest.names import place_words, acronym_start, choose_canonical, name_variants, display_form, find_mentions, fold, name_rules, person_key, resolve_people, surname_of
+from search.ingest.org_patterns import (ENGLISH_NAME, FRENCH_NAME, HEADS_EN, HEADS_FR, ContainedSpans, find_acronyms,
+                                        find_english_names, find_french_names, is_french_name)
+from search.ingest.knowledge import (LINKS as _LINKS, Knowledge, _copy, _join_translated_names, bag_key, cross_key, name_key,
+                                     package_knowledge)
 
-_ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9&]*[A-Z][A-Za-z0-9&]*(?![\w-])")
 # "(ACRONYM)" after its long form: the long form is read back from the bracket, up to 200
 # characters and never across ( ) or the end of a sentence or line.
 _ACRONYM_IN_BRACKETS = re.compile(r"\(\s*([A-Z][A-Za-z&]{1,11}(?:-[A-Za-z]+)?)\s*\)")
 _LONG_FORM_CHARS = 200
 _LEADING = re.compile(r"^(?:(?:the|of|and|by|from|with|to|between|l['’]|la|le|les|de|des|du|d['’]|et|par|entre|avec|a)\s+|l['’]|d['’])+", re.I)
-_HEADS_EN = ("Organization|Organisation|University|Commission|Committee|Council|Center|Centre|Agency|Foundation|"
-             "Association|Institute|Bank|Federation|Union|Authority|Academy|School|Program|Programme|Fund|"
-             "Corporation|Company|League|Ministry|Service|Park|Group|Network|Office")
-_HEADS_FR = ("Organisation|Commission|Comité|Conseil|Centre|Agence|Fondation|Association|Institut|Banque|"
-             "Fédération|Union|Ligue|Université|université|Académie|École|Ecole|Groupe|Fonds|Autorité|ministère|Ministère|Bureau")
-_LINKS = frozenset({"and", "the", "of", "for", "de", "la", "le", "les", "l", "pour", "et", "des", "du", "d"})
 _GENERIC = frozenset({"executive", "general", "permanent", "supreme", "higher", "joint", "steering", "advisory",
                       "trustees", "directors", "national", "ministers", "ministres", "affairs", "affaires", "foreign",
                       "etrangeres", "scientific", "technical", "organizing", "organising"})
 _ACTIVITY = re.compile(r"\b(?:Program|Programme|Service|Expo)\b")
-_ARABIC_PREFIX = "(?:[وفبلك]{0,2}(?:ال|لل|ل)?)"
 _OFFICE = frozenset({"agency", "office", "secretariat", "headquarters", "bureau", "agence", "secretariat"})
 _ROYAL = frozenset({"king", "queen", "prince", "princess", "emir", "sultan", "roi", "reine"})
 _GOVERNING = frozenset({"council", "conseil", "committee", "comite", "board", "assembly", "assemblee"})
-_CAP = r"[A-ZÀ-Þ][\w’'&-]*"
-_SP = r"[ \t]+"
-_ROLES_EN = r"(?:Chairman|President|Director|Minister|Secretary|Head|Member|Ambassador|Dr|Mr|Ms|H\.E)\b"
-_ORG_EN = re.compile(
-    rf"(?:{_CAP}{_SP}(?:(?:and|&){_SP})?)*(?:{_HEADS_EN})\b(?:{_SP}(?:of|for|on){_SP}(?:the{_SP})?{_CAP}"
-    rf"(?:(?:,{_SP}(?:and|&){_SP}|,{_SP}|{_SP}(?:(?:and|&|the|of|for|on){_SP})*)(?!\w+ed\b|{_ROLES_EN}){_CAP}(?<![’']s)){{0,5}})?")
-# French names: a head noun, adjectives, then complements joined by de/pour/et ("Commission nationale
-# marocaine pour l’éducation, les sciences et la culture"). Adjectives are told from verbs by ending.
-_ADJ = r"[a-zà-ÿ-]{2,}(?:eur|eure|al|ale|ales|aux|ien|ienne|ain|aine|ais|aise|ique|iques|el|elle|if|ive|ier|ière|aire|ois|oise|iste|ati|ente|abe|abes|ie|il|ile)"
-_ORG_FR = re.compile(
-    rf"\b(?P<head>{_HEADS_FR})(?P<adj>(?:{_SP}(?:{_ADJ}\b|(?!(?:Mme|M|Dr|Pr|Mr|Son)\b)[A-ZÀ-Þ][\w’'-]+)){{0,3}})"
-    rf"(?P<rest>(?:,?{_SP}(?:et{_SP})?(?:de{_SP}la|de{_SP}l['’]|pour{_SP}la|pour{_SP}l['’]|pour{_SP}les|pour{_SP}le|de|du|des|pour|la|les)[ \t]*"
-    rf"(?!(?:{_HEADS_FR}|Mme|M\.|Dr|Pr|Mr|Son|Directeur|Directrice|Président|Présidente|Secrétaire|Ministre|Conférence)\b)(?:[A-ZÀ-Þ][\w’'-]*(?:{_SP}d['’][A-ZÀ-Þ][\w-]*)?|(?!dans\b|pendant\b|année|vingt|[a-zà-ÿ]+(?:er|ir|dre|tre|vre)\b)[a-zà-ÿ]{{4,}})(?:{_SP}(?:[A-ZÀ-Þ][\w’'-]*|{_ADJ}\b))*)*)")
-
-
-@dataclass
-class Knowledge:
-    """What extraction knows beyond one document: gazetteer, learned acronyms and names, aliases."""
-
-    org_acronyms: dict[str, str] = field(default_factory=dict)
-    org_names: dict[str, str] = field(default_factory=dict)  # folded name -> canonical (searched for)
-    org_forms: dict[str, str] = field(default_factory=dict)  # learned folded name -> canonical (looked up)
-    people: dict[str, str] = field(default_factory=dict)  # person key -> canonical form
-    person_keys: dict[str, str] = field(default_factory=dict)  # alias key -> canonical key
-    surnames: dict[str, set] = field(default_factory=lambda: defaultdict(set))
-    variants: dict[str, set] = field(default_factory=lambda: defaultdict(set))  # canonical -> forms seen
-
-    @property
-    def org_pattern(self) -> re.Pattern:
-        """One regex over folded text for every known organisation name, longest first."""
-        if getattr(self, "_pattern", None) is None:
-            self._pattern = _names_pattern(tuple(self.org_names))
-        return self._pattern
-
-
-def _word_pattern(word: str) -> str:
-    variants = {"organisation": "organi[sz]ation", "organization": "organi[sz]ation", "centre": "cent(?:re|er)",
-                "center": "cent(?:re|er)", "programme": "program(?:me)?", "program": "program(?:me)?",
-                "and": "(?:and|&)", "&": "(?:and|&)"}
-    return variants.get(word, re.escape(word))
-
-
-@lru_cache(maxsize=8)
-def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
-    alternatives = []
-    for name in sorted(names, key=len, reverse=True):
-        words = re.findall(r"[\w&]+", name)
-        # Arabic writes the article and some prepositions onto the word (لليونسكو, والإيسيسكو).
-        prefix = _ARABIC_PREFIX if "\u0600" <= name[0] <= "\u06ff" else ""
-        alternatives.append(prefix + r"[\W_]+".join(_word_pattern(w) for w in words))
-    return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)")
-
-
-def name_key(name: str) -> str:
-    """Folded form in which two organisation names compare equal (accents, case, punctuation)."""
-    return " ".join(re.findall(r"[\w&]+", fold(name))).replace("&", "and").replace(
-        "organization", "organisation").replace("centre", "center").replace("programme", "program")
-
-
-@lru_cache(maxsize=1)
-def package_knowledge() -> Knowledge:
-    """The knowledge shipped with the package: the organisations gazetteer."""
-    knowledge = Knowledge()
-    for canonical, entry in package_toml("organisations.toml").items():
-        _add_organisation(knowledge, canonical, entry.get("acronyms", []), entry.get("names", []))
-    return knowledge
-
-
-def _add_organisation(knowledge: Knowledge, canonical: str, acronyms: Iterable[str], names: Iterable[str]) -> None:
-    knowledge.variants[canonical].update([*acronyms, *names])
-    for acronym in [*acronyms, canonical if canonical.isupper() else None]:
-        if acronym:
-            knowledge.org_acronyms[acronym] = canonical
-    for name in [*names, canonical]:
-        if not canonical.isupper() or name != canonical:
-            knowledge.org_names[name_key(name)] = canonical
-    knowledge._pattern = None
-
-
-def _copy(knowledge: Knowledge) -> Knowledge:
-    return Knowledge(dict(knowledge.org_acronyms), dict(knowledge.org_names), dict(knowledge.org_forms), dict(knowledge.people),
-                     dict(knowledge.person_keys), defaultdict(set, {k: set(v) for k, v in knowledge.surnames.items()}),
-                     defaultdict(set, {k: set(v) for k, v in knowledge.variants.items()}))
-
-
-def load_aliases(path: Path, base: Knowledge | None = None) -> Knowledge:
-    """Knowledge extended with a researcher's aliases.toml (see the module docstring); no file, no change."""
-    knowledge = _copy(base or package_knowledge())
-    if not Path(path).is_file():
-        return knowledge
-    data = read_user_toml(Path(path))
-    for entry in data.get("organisation", []):
-        if "name" not in entry:
-            raise ValueError(f"{path}: each [[organisation]] needs a name = \"...\"")
-        _add_organisation(knowledge, entry["name"], entry.get("acronyms", []), entry.get("aliases", []))
-    for entry in data.get("person", []):
-        if "name" not in entry:
-            raise ValueError(f"{path}: each [[person]] needs a name = \"...\"")
-        key = person_key(entry["name"].split())
-        if key is None:
-            raise ValueError(f"{path}: person name {entry['name']!r} needs a given name and a surname")
-        knowledge.people[key] = entry["name"]
-        knowledge.variants[entry["name"]].update(entry.get("aliases", []))
-        knowledge.surnames[surname_of(key)].add(key)
-        for alias in entry.get("aliases", []):
-            words = [w for w in alias.split() if fold(w).rstrip(".") not in name_rules().titles]
-            alias_key = person_key(words)
-            if alias_key:
-                knowledge.person_keys[alias_key] = key
-            elif words:
-                knowledge.surnames[skeleton(words[-1])] = {key}
-    return knowledge
 
 
 def learn_from_corpus(texts: Iterable[str], base: Knowledge | None = None, map_chunks=None) -> Knowledge:
@@ -189,6 +73,7 @@ def learn_from_corpus(texts: Iterable[str], base: Knowledge | None = None, map_c
         for key, counter in chunk_counts.items():
             counts[key].update(counter)
     _learn_org_forms(knowledge, counts)
+    _join_translated_names(knowledge, counts)
     for key, counter in forms.items():
         knowledge.people.setdefault(key, choose_canonical(counter))
         knowledge.variants[knowledge.people[key]].update(counter)
@@ -228,17 +113,13 @@ def _learn_org_forms(knowledge: Knowledge, counts: dict[str, Counter]) -> None:
         if bag_key(key) in knowledge.org_forms or key in knowledge.org_names:
             continue
         longer = Counter()
-        for k in keys:
+        # The names that start with key and a space sort together, before key + "!".
+        for k in keys[bisect_left(keys, key + " "):bisect_left(keys, key + "!")]:
             if k.startswith(key + " "):
                 longer[knowledge.org_forms.get(bag_key(k)) or counts[k].most_common(1)[0][0]] += sum(counts[k].values())
         ranked = longer.most_common(2) + [(None, 0), (None, 0)]
         clear = ranked[0][1] >= 2 * ranked[1][1] and ranked[0][0]
         knowledge.org_forms[bag_key(key)] = ranked[0][0] if clear else counts[key].most_common(1)[0][0]
-
-
-def bag_key(name: str) -> str:
-    """Key of an organisation name that ignores word order and linking words (Science and Culture)."""
-    return " ".join(sorted(set(name_key(name).split()) - _LINKS))
 
 
 def _known_name(found: str, knowledge: Knowledge) -> str | None:
@@ -261,7 +142,10 @@ def _learned_form(phrase: str, knowledge: Knowledge) -> str:
         return knowledge.org_acronyms[acronyms[0]]  # "BMAQ Agency", "Office of ICESCO" are BMAQ, ICESCO
     if words[0].isupper() and bag_key(" ".join(words[1:])) in knowledge.org_forms:
         return knowledge.org_forms[bag_key(" ".join(words[1:]))]  # "NUST School of ..." is "School of ..."
-    return knowledge.org_forms.get(bag_key(phrase), phrase)
+    found = knowledge.org_forms.get(bag_key(phrase))
+    if found is None and getattr(knowledge, "org_cross", None):
+        found = knowledge.org_cross.get(cross_key(phrase) or "")  # the name in another language
+    return found or phrase
 
 
 def _expansions(text: str) -> list[tuple[str, str]]:
@@ -278,7 +162,7 @@ def _expansions(text: str) -> list[tuple[str, str]]:
             continue
         long_form = _long_form(acronym, before)
         # Ministerial councils are governing bodies, which count as their organisation.
-        if long_form and re.search(rf"\b(?:{_HEADS_EN}|{_HEADS_FR})\b", long_form, re.I) and not re.search(
+        if long_form and re.search(rf"\b(?:{HEADS_EN}|{HEADS_FR})\b", long_form, re.I) and not re.search(
                 r"\bminist(?:ers|res)\b", long_form, re.I):
             pairs.append((long_form, acronym))
     return pairs
@@ -292,7 +176,7 @@ def _long_form(acronym: str, before: str) -> str | None:
     start = acronym_start(acronym, text)
     if start is not None:
         return _LEADING.sub("", text[start:]).strip(" ,")
-    head = re.search(rf"\b(?:{_HEADS_FR})\b.*", text)
+    head = re.search(rf"\b(?:{HEADS_FR})\b.*", text)
     return head.group().strip(" ,") if head else None
 
 
@@ -305,8 +189,8 @@ def _organisation_spans(text: str, knowledge: Knowledge) -> list[tuple[str, str]
     spans = [(m.start(), m.end(), _known_name(m.group(), knowledge), 0)
              for m in knowledge.org_pattern.finditer(folded)]
     spans += [(m.start(), m.end(), knowledge.org_acronyms[m.group()], 0)
-              for m in _ACRONYM.finditer(text) if m.group() in knowledge.org_acronyms]
-    for m in (*_ORG_EN.finditer(text), *(m for m in _ORG_FR.finditer(text) if _french_name(m))):
+              for m in find_acronyms(text, knowledge.org_acronyms)]
+    for m in (*find_english_names(text), *find_french_names(text)):
         phrase = _strip_leading(m.group())
         if len(phrase.split()) >= 2 and not phrase.isupper():
             canonical = _learned_form(phrase, knowledge)
@@ -314,19 +198,33 @@ def _organisation_spans(text: str, knowledge: Knowledge) -> list[tuple[str, str]
             if canonical != phrase or not _ACTIVITY.search(phrase):
                 spans.append((m.end() - len(phrase), m.end(), canonical, 1))
     spans.sort(key=lambda s: (s[0] - s[1], s[3]))
-    known = [(start, end) for start, end, _, rule in spans if not rule]
-    taken: list[tuple[int, int]] = []
+    inside = ContainedSpans([(start, end) for start, end, _, rule in spans if not rule])
+    # Longest spans first; a span overlapping one already taken is dropped. Taken characters are
+    # marked, so that each test costs the span's length, not the number of spans taken.
+    taken = bytearray(len(text))
     found = []
     for start, end, canonical, rule in spans:
-        if rule and _GOVERNING & set(fold(canonical).split()) and any(
-                start <= a and b <= end and (a, b) != (start, end) for a, b in known):
+        if rule and _kind_of(canonical).governing and inside.holds_within(start, end):
             continue  # a governing body ("Executive Council of ICESCO") counts as its organisation
-        if any(a < end and start < b for a, b in taken):
+        if taken.find(1, start, end) != -1:
             continue
-        taken.append((start, end))
-        if not (rule and set(name_key(canonical).split()) <= _GOVERNING | _GENERIC | _LINKS):
+        taken[start:end] = b"\x01" * (end - start)
+        if not (rule and _kind_of(canonical).generic):
             found.append((canonical, text[start:end]))
     return found
+
+
+@dataclass(frozen=True)
+class _Kind:
+    governing: bool  # names a governing body (a council, a board)
+    generic: bool  # only generic words ("Executive Council"): no organisation of its own
+
+
+@lru_cache(maxsize=4096)
+def _kind_of(canonical: str) -> _Kind:
+    # Once per name: a text repeating one head noun gives thousands of spans the same long name.
+    return _Kind(bool(_GOVERNING & set(fold(canonical).split())),
+                 set(name_key(canonical).split()) <= _GOVERNING | _GENERIC | _LINKS)
 
 
 def _strip_leading(phrase: str) -> str:
@@ -340,20 +238,133 @@ def _strip_leading(phrase: str) -> str:
     return " ".join(words)
 
 
-def _french_name(match: re.Match) -> bool:
-    # A bare "Organisation pour la paix" is a common noun; a name has an adjective and more, or a
-    # capitalised complement ("Université de Kampala").
-    adjectives, rest = match.group("adj").split(), match.group("rest")
-    return (len(adjectives) >= 2 or bool(adjectives and rest) or bool(re.search(r"[ ’'][A-ZÀ-Þ]", rest))
-            or any(a[0].isupper() for a in adjectives) or bool(re.search(rf"[a-zà-ÿ]{{4,}}{_SP}{_ADJ}$", rest)))
+def is_organisation_name(line: str, knowledge: Knowledge | None = None) -> bool:
+    """True when a line is one organisation's name and nothing else (a site's masthead, say)."""
+    knowledge = knowledge or package_knowledge()
+    line = line.strip(" .")
+    if knowledge.org_pattern.fullmatch(fold(line)) or ENGLISH_NAME.fullmatch(line):
+        return True
+    match = FRENCH_NAME.fullmatch(line)
+    return bool(match and is_french_name(match))
+
+
+# Words glued across markup: an acronym onto the next name ("ALECSOArab League"), a title onto a
+# name ("MsMunaSaeed"). Legitimate inner capitals (AlMalik, McDonald) have fewer letters around them.
+_GLUED_ACRONYM = re.compile(r"(?<=[A-Z]{3})(?=[A-Z][a-z]{2})")
+_CAMEL_STEP = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_GLUED_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Mme|Mlle|Pr|Eng)(?=[A-Z][a-z])[A-Za-z]+")
+# A state's own name built like an organisation's ("Union of the Comoros", "Russian Federation").
+_STATE_HEADS = frozenset({"union", "federation", "republic", "republique", "kingdom", "royaume", "emirates",
+                          "states", "etats", "sultanate", "sultanat", "state", "etat"})
+
+
+def unglue(text: str) -> str:
+    """Text with words glued across markup put apart again (entity extraction reads this)."""
+    text = _GLUED_ACRONYM.sub(" ", text)
+    # Every title ends in a lower-case letter: each lower-to-upper step of the glued word is a gap.
+    return _GLUED_TITLE.sub(lambda m: _CAMEL_STEP.sub(" ", m.group()), text)
+
+
+def is_state_name(name: str) -> bool:
+    """True for a country's name built like an organisation's: a state head noun and place words."""
+    key = name_key(name)
+    words = set(key.split()) - _LINKS - {"the"}
+    heads = words & _STATE_HEADS
+    if heads == {"union"} and not key.startswith("union"):
+        return False  # "African Union", "European Union" are organisations; "Union of the Comoros" is a state
+    return bool(heads) and bool(words - heads) and words - heads <= place_words()
+
+
+# Outlets credited by a page: an agency after a dateline ("RABAT (MAP) –", "Cairo (UNA-OIC) –",
+# "(MENAFN- Gulf Times)"), a wire between slashes ("/PRNewswire/ —"), a feed's footer ("appeared
+# first on X", "est apparu en premier sur X"), a syndication tag ("(MENAFN- Gulf Times)") and a
+# closing credit line ("S.L. (avec MAP)", "Source : APS").
+_CREDITS = (
+    re.compile(r"^(?:[A-ZÀ-Þ][\w'’.-]*(?:[ ,]+[A-ZÀ-Þ][\w'’.-]*){0,3},?[ \t]*)?\((?P<credit>[A-Z][^()\n]{1,40})\)[ \t]*[-–—:]", re.M),
+    re.compile(r"/(?P<credit>[A-Z][\w.-]{2,30})/[ \t]*[-–—]"),
+    re.compile(r"(?:appeared first on|est apparu en premier sur)[ \t]+(?P<credit>[^\n]+?)\.?[ \t]*$", re.M),
+    re.compile(r"\((?P<credit>[A-Z]{2,}-[ \t]+[A-Z][^()\n]{1,30})\)"),
+    re.compile(r"^(?:[A-Z][A-Z.]{1,7}[ \t]*)?\(?(?:avec|with|source[ \t]*:)[ \t]*(?P<credit>[A-Z][\w.&-]+(?:[ \t][A-Z][\w.&-]+){0,3})\)?\.?[ \t]*$", re.M | re.I),
+)
+_CREDIT_PARTS = re.compile(r"[ \t]*(?:/|-[ \t]+|,[ \t]*)[ \t]*")
+
+
+def credited_outlets(raw: str, knowledge: Knowledge | None = None) -> list[str]:
+    """News agencies and outlets a page credits in its datelines, wires and footers (read from the
+    raw text: cleaning removes the footers), as canonical values."""
+    knowledge = knowledge or package_knowledge()
+    found = []
+    for pattern in _CREDITS:
+        for match in pattern.finditer(raw):
+            for part in _CREDIT_PARTS.split(match.group("credit").strip()):
+                part = part.strip(" .")
+                if not re.fullmatch(r"[A-ZÀ-Þ][\w.&’'-]*(?: (?:(?:of|the|du|de|des|la|le)\s)?[A-ZÀ-Þ][\w.&’'-]*){0,4}", part) \
+                        or find_dates(part) \
+                        or fold(part) in place_words() or fold(part) in name_rules().not_names:
+                    continue
+                # "UNA-OIC" is the agency UNA tagged with its parent body, when UNA is known.
+                first = part.split("-")[0]
+                found.append(knowledge.org_acronyms.get(part) or _known_name(part, knowledge)
+                             or knowledge.org_acronyms.get(first) or part)
+    return found
+
+
+# A signature closing the text: an outlet ("News.Az", "APS") on the last line, or a writer's name
+# after the last sentence ("… a annoncé le ministère. Noël Ndong").
+_OUTLET_SIGNATURE = re.compile(r"[A-Z][\w-]{1,30}\.(?:[a-z]{2,3}|[A-Z][a-z])|[A-Z]{2,6}")
+_WRITER_SIGNATURE = re.compile(r"(?:^|[.!?»”][ \t]+)([A-ZÀ-Þ][a-zà-ÿ’'-]+(?: [A-ZÀ-Þ][a-zà-ÿ’'-]+){1,2})[ \t|]*$")
+
+
+def signature_names(text: str, knowledge: Knowledge | None = None) -> tuple[list[str], list[str]]:
+    """(people, organisations) signing the text on its last line: a writer's byline, an outlet."""
+    knowledge = knowledge or package_knowledge()
+    lines = text.rstrip().rsplit("\n", 1)
+    last = lines[-1].strip()
+    if _OUTLET_SIGNATURE.fullmatch(last) and fold(last) not in name_rules().not_names:
+        return [], [knowledge.org_acronyms.get(last) or last]
+    match = _WRITER_SIGNATURE.search(last)
+    if not match:
+        return [], []
+    words = match.group(1).split()
+    key = person_key(words)
+    if key is None or is_organisation_name(match.group(1), knowledge) or all(
+            fold(w) in place_words() or fold(w) in name_rules().not_names for w in words) or any(
+            fold(w) in name_rules().not_names | name_rules().not_person_heads for w in words):
+        return [], []
+    key = knowledge.person_keys.get(key, key)
+    return [knowledge.people.get(key) or display_form(words)], []
+
+
+def _known_values(knowledge: Knowledge) -> set[str]:
+    """Every canonical organisation the knowledge holds (gazetteer, aliases, learned), remembered."""
+    found = getattr(knowledge, "_known_values", None)
+    if found is None:
+        found = {*knowledge.org_acronyms.values(), *knowledge.org_names.values(), *knowledge.org_forms.values(),
+                 *getattr(knowledge, "org_cross", {}).values()}
+        knowledge._known_values = found
+    return found
 
 
 def extract_entities(text: str, lang: str, knowledge: Knowledge | None = None) -> tuple[list[str], list[str]]:
     """(people, organisations) named in a cleaned text, as canonical values."""
     knowledge = knowledge or package_knowledge()
-    people = sorted(set(resolve_people(text, lang, knowledge)))
-    organisations = sorted(set(_organisations(text, knowledge)))
-    return people, organisations
+    text = unglue(text)
+    people = set(resolve_people(text, lang, knowledge))
+    signed_people, signed_outlets = signature_names(text, knowledge) if lang in ("fr", "en") else ([], [])
+    known_keys = {person_key(p.split()) for p in people}
+    people = sorted(people | {p for p in signed_people if person_key(p.split()) not in known_keys})
+    organisations = {o for o in _organisations(text, knowledge) if not is_state_name(o)}
+    if lang not in ("fr", "en"):
+        # The name grammar is French and English: in another language ("Islamischen Organisation")
+        # only the names the gazetteer or the archive teaches count.
+        organisations &= _known_values(knowledge)
+    # "Full Name (ACRONYM)" in the document itself: one organisation, known by its acronym, even
+    # when the archive never defined it.
+    for long_form, acronym in _expansions(text):
+        value = knowledge.org_acronyms.get(acronym) or _known_name(long_form, knowledge) or acronym
+        organisations -= {long_form, _learned_form(long_form, knowledge)} - {value}
+        organisations.add(value)
+    return people, sorted(organisations | set(signed_outlets))
 
 
 def entity_search_terms(people: Iterable[str], organisations: Iterable[str], knowledge: Knowledge | None = None) -> list[str]:

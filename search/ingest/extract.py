@@ -5,24 +5,35 @@ per article: the first keeps the file's id, the others get `<file-id>-2`, `-3`, 
 """
 from __future__ import annotations
 
-from collections import Counter
+import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.ingest.cleaning import clean_text, normalise_line
-from search.ingest.dates import extract_date, extract_year, find_dates
+from search.ingest.dates import extract_date, find_dates, is_date_line
 from search.ingest.documents import Document, document_id
-from search.ingest.entities import entity_search_terms, extract_entities
+from search.ingest.entities import credited_outlets, entity_search_terms, extract_entities
 from search.ingest.formats import RawText, UnreadableFile, read_raw
+from search.ingest.kinds import is_reference_page
 from search.ingest.language import UNDETERMINED, detect_language
 from search.ingest.titles import extract_title, looks_like_title
+
+_WORD = re.compile(r"\w{3,}")
 
 # A line is site chrome when it recurs on this share of the archive's files (and on at least
 # COMMON_LINE_MIN_FILES of them); titles repeated by a few copies of one article stay.
 COMMON_LINE_SHARE = 0.05
 COMMON_LINE_MIN_FILES = 5
 COMMON_LINE_MAX_WORDS = 40
+# A masthead (a site's own name, a section's) is a short line among the first lines of at least two
+# files, over lines that share fewer than this share of their words (different articles).
+MASTHEAD_LINES = 3
+MASTHEAD_FOLLOWING = 3
+MASTHEAD_MAX_WORDS = 12
+MASTHEAD_MAX_OVERLAP = 0.3
+MASTHEAD_COMPARED = 8  # files compared per line: the comparison stays small on a big site
 # An article of a listing: a headline, then a body of at least this many words in at least
 # this many paragraphs, with a date of its own near its top. Subheadings of one article fail
 # the date test (or the body test), so an ordinary article is never split.
@@ -44,13 +55,33 @@ class ExtractionContext:
 
 
 def find_common_lines(texts: Iterable[str], total: int) -> frozenset[str]:
-    """Lines (normalised, lowercased) that recur on many files: structural chrome of the sites."""
+    """Lines (normalised, lowercased) that recur on many files, and the mastheads that open several
+    files over different articles: structural chrome of the sites."""
     counts: Counter[str] = Counter()
+    tops: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     for text in texts:
-        lines = {normalise_line(line).lower() for line in text.split("\n")}
-        counts.update(line for line in lines if line and len(line.split()) <= COMMON_LINE_MAX_WORDS)
+        lines = [normalise_line(line) for line in text.split("\n")]
+        counts.update({line.lower() for line in lines if line and len(line.split()) <= COMMON_LINE_MAX_WORDS})
+        head = [line for line in lines if line][:MASTHEAD_LINES + MASTHEAD_FOLLOWING]
+        opening: dict[str, tuple[str, ...]] = {}
+        for i, line in enumerate(head[:MASTHEAD_LINES]):
+            if len(line.split()) <= MASTHEAD_MAX_WORDS:
+                opening.setdefault(line.lower(), tuple(head[i + 1:i + 1 + MASTHEAD_FOLLOWING]))
+        for line, following in opening.items():
+            tops[line].append(following)
     threshold = max(COMMON_LINE_MIN_FILES, int(total * COMMON_LINE_SHARE))
-    return frozenset(line for line, n in counts.items() if n >= threshold)
+    common = {line for line, n in counts.items() if n >= threshold}
+    return frozenset(common | {line for line, following in tops.items() if _masthead(line, following)})
+
+
+def _masthead(line: str, following: list[tuple[str, ...]]) -> bool:
+    """A line opening several files over different articles is the site's own name or a section's,
+    never their headline; copies of one article (the same words under them) keep theirs."""
+    if len(following) < 2 or is_date_line(line) or re.fullmatch(r"[\d\s/.:-]+", line):
+        return False
+    words = [set(_WORD.findall(" ".join(lines).lower())) for lines in following[:MASTHEAD_COMPARED]]
+    return any(a and b and len(a & b) / len(a | b) < MASTHEAD_MAX_OVERLAP
+               for i, a in enumerate(words) for b in words[i + 1:])
 
 
 def read_file_text(data: bytes, path: Path):
@@ -89,16 +120,23 @@ def _document(source: str, part: int, text: str, raw: RawText, context: Extracti
     title = extract_title(cleaned)
     if title is None and hints.get("title") and looks_like_title(hints["title"]):
         title = hints["title"]  # a page or document title is evidence only when it reads as a headline
-    date = extract_date(cleaned) or hints.get("date")
+    # An encyclopedia entry's dates are history (a founding, a membership), not its publication.
+    date = None if is_reference_page(text, cleaned, title) else extract_date(cleaned, title=title) or hints.get("date")
     knowledge = context.extra.get("entities")
-    people, organisations = extract_entities(cleaned, lang, knowledge)
+    # "cheap": the steps that cannot stall (text, language, title, date) only, for a file whose
+    # full extraction ran past its budget.
+    if context.extra.get("cheap"):
+        people, organisations = [], []
+    else:
+        people, organisations = extract_entities(cleaned, lang, knowledge)
+        organisations = sorted(set(organisations) | set(credited_outlets(text, knowledge)))
     return Document(
         id=document_id(source, part),
         source=source,
         title=title,
         lang=lang,
         date=date,
-        year=int(date[:4]) if date else extract_year(cleaned, named_years=False),
+        year=int(date[:4]) if date else None,
         text=cleaned,
         raw=text,
         people=people,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.ingest.decoding import UndecodableError, decode_bytes
+from search.ingest.safeguards import HTML_MAX_DEPTH, MAX_ANALYSED_HTML, zip_bomb_reason
 
 # A PDF page with fewer characters than this in its text layer counts as an image (a scan).
 MIN_PDF_CHARS = 20
@@ -50,15 +51,21 @@ def read_html(data: bytes, path: Path) -> RawText:
         markup = decode_bytes(data)
     except UndecodableError as exc:
         raise UnreadableFile(str(exc)) from exc
+    parser = lxml_html.HTMLParser()
     try:
-        tree = lxml_html.fromstring(markup)
+        tree = lxml_html.fromstring(markup, parser=parser)
     except Exception as exc:  # lxml raises several types for broken markup
         raise UnreadableFile(f"not a readable HTML page ({exc})") from exc
-    result = trafilatura.bare_extraction(
-        tree, include_comments=False, include_tables=True, favor_recall=True, with_metadata=True,
-        output_format="python",
-    )
-    body = (getattr(result, "text", None) or "") if result is not None else ""
+    if len(markup) > MAX_ANALYSED_HTML:
+        result, body = None, _plain_text(tree)
+    else:
+        result = trafilatura.bare_extraction(
+            tree, include_comments=False, include_tables=True, favor_recall=True, with_metadata=True,
+            output_format="python",
+        )
+        body = (getattr(result, "text", None) or "") if result is not None else ""
+    if not body.strip() and any("Excessive depth" in str(e) for e in parser.error_log):
+        raise UnreadableFile(f"tags nested more than {HTML_MAX_DEPTH} deep before any text: the page cannot be read")
     hints = {}
     headline = _first_text(tree, "//h1")
     title = headline or getattr(result, "title", None) or _first_text(tree, "//title")
@@ -74,6 +81,22 @@ def read_html(data: bytes, path: Path) -> RawText:
     if lang and _LANG.match(lang.strip()):
         hints["lang"] = lang.strip()[:2].lower()
     return RawText(_paragraphs(body.split("\n")), hints)
+
+
+_BLOCKS = ("p", "div", "li", "tr", "br", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "section",
+           "article", "table", "ul", "ol", "dd", "dt")
+
+
+def _plain_text(tree) -> str:
+    """A big page's text without main-content analysis: one paragraph per block, no scripts or styles."""
+    for element in list(tree.iter("script", "style", "noscript", "template")):
+        if element.getparent() is not None:
+            element.drop_tree()
+    for element in tree.iter(*_BLOCKS):
+        element.tail = "\n" + (element.tail or "")
+    body = tree.find("body")
+    text = (body if body is not None else tree).text_content()
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
 
 def _first_text(tree, xpath: str) -> str | None:
@@ -149,6 +172,9 @@ def read_docx(data: bytes, path: Path) -> RawText:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    bomb = zip_bomb_reason(data, "docx")
+    if bomb:
+        raise UnreadableFile(bomb)
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -242,8 +268,19 @@ def supported_extensions() -> set[str]:
 
 
 def read_raw(data: bytes, path: Path) -> RawText:
-    """Dispatch to the reader for the file's extension."""
+    """Dispatch to the reader for the file's extension; a reader that fails skips only this file."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise UnreadableFile(f"unsupported file type {path.suffix!r}")
-    return reader(data, path)
+    kind = path.suffix.lower().lstrip(".")
+    try:
+        return reader(data, path)
+    except UnreadableFile:
+        raise
+    except ImportError as exc:
+        # An installer that missed a dependency (lxml_html_clean for HTML) costs that format only.
+        raise UnreadableFile(f"the .{kind} reader cannot be loaded ({exc}); reinstall the package: pip install .") from exc
+    except RecursionError as exc:
+        raise UnreadableFile(f"nested too deeply to read as .{kind}") from exc
+    except Exception as exc:  # a library's bug on one strange file must not cost the rest
+        raise UnreadableFile(f"the .{kind} reader failed on this file ({type(exc).__name__}: {exc})") from exc

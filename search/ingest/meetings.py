@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from search.ingest.entities import Knowledge
+from search.ingest.knowledge import Knowledge
 from search.ingest.meeting_grammar import LANGUAGES, grammar
 from search.ingest.meeting_reader import SentenceReader
 from search.ingest.mentions import PERSON, Mention, find_entity_mentions

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from search.ingest.entities import Knowledge, _organisation_spans, name_key, package_knowledge
+from search.ingest.entities import _organisation_spans
+from search.ingest.knowledge import Knowledge, name_key, package_knowledge
 from search.ingest.names import find_mentions, fold, person_key, skeleton, surname_of
 
 PERSON, ORG = "person", "org"

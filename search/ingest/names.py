@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -33,6 +34,12 @@ def fold(text: str) -> str:
     return text.translate(_FOLD).lower()
 
 
+@lru_cache(maxsize=1 << 16)
+def _fold_word(word: str) -> str:
+    # Names repeat: a long report folds the same few words a hundred thousand times.
+    return word.translate(_FOLD).lower()
+
+
 @dataclass(frozen=True)
 class NameRules:
     """Compiled name rules from honorifics.toml and name_particles.toml."""
@@ -44,9 +51,13 @@ class NameRules:
     articles: frozenset[str]
     surname_particles: dict
     not_names: frozenset[str]
+    not_person_heads: frozenset[str]
     run: re.Pattern
     before: re.Pattern
     after: re.Pattern
+    said: re.Pattern
+    attributed: re.Pattern
+    before_ends: tuple[str, ...]  # how text matched by `before` ends (before its spaces)
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +78,11 @@ def name_rules() -> NameRules:
     # short complement and a comma ("le ministre des Affaires étrangères, X").
     before = rf"(?:\b(?:{lower_titles}|{role_words})\s+|\b(?:{role_words})\b[^.;:()\n]{{0,60}},\s+)$"
     after = rf"\s*(?:,|\()\s*(?:[^\s,.;:()]+\s+){{0,4}}?(?:{role_words})\b"
+    verbs = "|".join(re.escape(fold(v)) for v in sorted(hon.get("speech_verbs", []), key=len, reverse=True))
+    sources = "|".join(re.escape(fold(a)) for a in sorted(hon.get("attributions", []), key=len, reverse=True))
+    # Speech and attribution mark a name only when nothing else does (see find_mentions).
+    said = rf"(?:\s*,)?\s+(?:{verbs})\b" if verbs else r"(?!)"
+    attributed = rf"\b(?:{sources})\s+$" if sources else r"(?!)"
     return NameRules(
         titles=titles,
         abbreviations=frozenset(fold(t) for t in hon["abbreviations"]),
@@ -75,12 +91,17 @@ def name_rules() -> NameRules:
         articles=frozenset(parts["article_prefixes"]),
         surname_particles={fold(k): v for k, v in parts["surname_particles"].items()},
         not_names=frozenset(fold(w) for w in parts["not_names"]["words"]),
+        not_person_heads=frozenset(fold(w) for w in hon.get("not_person_heads", [])),
         run=re.compile(run),
         before=re.compile(before),
         after=re.compile(after),
+        said=re.compile(said),
+        attributed=re.compile(attributed),
+        before_ends=(",", *(fold(t) for t in hon["lowercase_titles"]), *roles),
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def skeleton(word: str) -> str:
     """A transliteration key for one name word: no article, vowels or doubled letters (Amor = Omar)."""
     w = re.sub(r"[^a-z]", "", fold(word))
@@ -98,7 +119,7 @@ def _is_initial(word: str) -> bool:
 def content_words(words: list[str]) -> list[str]:
     """The words of a name that carry it: no particles, articles or initials."""
     rules = name_rules()
-    return [w for w in words if not _is_initial(w) and fold(w) not in rules.particles]
+    return [w for w in words if not _is_edge(w, rules)]
 
 
 def person_key(words: list[str]) -> str | None:
@@ -172,13 +193,17 @@ class Mention:
 
     words: list[str]
     triggered: bool
+    weak: bool = False  # marked only by a verb of speech or an attribution
+
+
+_ELIDED = re.compile(r"(?:l|d|qu|j|s|n)'(?![a-z]{4})")
 
 
 def _valid(word: str, rules: NameRules) -> bool:
-    folded = fold(word).rstrip(".")
+    folded = _fold_word(word).rstrip(".")
     if folded in rules.particles or _is_initial(word):
         return True
-    return folded not in rules.not_names and not re.match(r"(?:l|d|qu|j|s|n)'(?![a-z]{4})", folded)
+    return folded not in rules.not_names and not _ELIDED.match(folded)
 
 
 def _segments(words: list[str], rules: NameRules) -> list[list[str]]:
@@ -192,13 +217,20 @@ def _segments(words: list[str], rules: NameRules) -> list[list[str]]:
     segments.append(current)
     out = []
     for seg in segments:
-        while seg and (fold(seg[0]) in rules.particles or _is_initial(seg[0])):
-            seg = seg[1:]
-        while seg and (fold(seg[-1]) in rules.particles or _is_initial(seg[-1])):
-            seg = seg[:-1]
-        if seg:
-            out.append(seg)
+        # Trimmed by index, not by slicing one word at a time: a run of 100,000 initials stays linear.
+        first, last = 0, len(seg)
+        while first < last and _is_edge(seg[first], rules):
+            first += 1
+        while last > first and _is_edge(seg[last - 1], rules):
+            last -= 1
+        if first < last:
+            out.append(seg[first:last])
     return out
+
+
+def _is_edge(word: str, rules: NameRules) -> bool:
+    """A word that may sit inside a name but neither starts nor ends one: a particle or an initial."""
+    return _fold_word(word) in rules.particles or _is_initial(word)
 
 
 def find_mentions(text: str, folded: str | None = None) -> list[Mention]:
@@ -208,29 +240,123 @@ def find_mentions(text: str, folded: str | None = None) -> list[Mention]:
     mentions = []
     for match in rules.run.finditer(text):
         words = match.group().split()
-        triggered = False
+        triggered = weak = False
         cut = 0
+        content_after = None
         for i, w in enumerate(words):
-            f = fold(w).rstrip(".")
-            # "Dr" never sits inside a name; "Cheikh" may, and a one-letter title ("M.") is also a
-            # middle initial: those count at the start, after a word that is no name, or before a
-            # full name.
-            after_non_name = i > 0 and (words[i - 1].isupper() or fold(words[i - 1]).rstrip(".") in rules.not_names)
-            before_full_name = len(content_words(words[i + 1:])) >= 2
-            titled = i == cut or f in rules.abbreviations or after_non_name or before_full_name
-            if f in rules.roles or (f in rules.titles and titled):
+            f = _fold_word(w).rstrip(".")
+            if f in rules.roles:
                 triggered, cut = True, i + 1
-        words = [w.rstrip(".") if len(w.rstrip(".")) > 1 and fold(w).rstrip(".") not in rules.titles else w
+            elif f in rules.titles:
+                # "Dr" never sits inside a name; "Cheikh" may, and a one-letter title ("M.") is also
+                # a middle initial: those count at the start, after a word that is no name, or
+                # before a full name.
+                if content_after is None:
+                    content_after = _content_after(words, rules)
+                after_non_name = i > 0 and (words[i - 1].isupper() or _fold_word(words[i - 1]).rstrip(".") in rules.not_names)
+                if i == cut or f in rules.abbreviations or after_non_name or content_after[i] >= 2:
+                    triggered, cut = True, i + 1
+        words = [w.rstrip(".") if len(w.rstrip(".")) > 1 and _fold_word(w).rstrip(".") not in rules.titles else w
                  for w in words[cut:]]
         start, end = match.start(), match.end()
+        if _names_a_thing(words, text, end, rules):
+            continue  # "Ahmad Jaam’s Mausoleum", "King Abdullah Economic City": a place or a body
         if not triggered and cut == 0:
-            triggered = bool(rules.before.search(folded, max(0, start - 90), start)) or bool(
-                rules.after.match(folded, end, end + 60))
+            triggered = _role_before(folded, start, rules) or bool(rules.after.match(folded, end, end + 60))
         segs = _segments(words, rules)
+        if not triggered and segs and len(content_words(segs[-1])) >= 2 and not any(w.isupper() for w in segs[-1]):
+            # The subject of a verb of speech, or the source of a quote ("Selon X", where the
+            # sentence's capital joins "Selon" to the name), is a person.
+            seg_start = start + match.group().rfind(segs[-1][0])
+            weak = triggered = len(segs) == 1 and bool(rules.said.match(folded, end, end + 30)) or bool(
+                rules.attributed.search(folded, max(0, seg_start - 40), seg_start))
+            if weak and _all_places(segs[-1]):
+                weak = triggered = False  # "by Saudi Arabia", "selon la Côte d'Ivoire": a place
+            if weak:
+                segs = segs[-1:]
         for n, seg in enumerate(segs):
             # Only the sequence next to the title or role is the one it names.
-            mentions.append(Mention(seg, triggered and n == 0 and seg[0] == words[0] if cut else triggered))
+            mentions.append(Mention(seg, triggered and n == 0 and seg[0] == words[0] if cut else triggered, weak))
     return mentions
+
+
+@lru_cache(maxsize=1)
+def place_words() -> frozenset[str]:
+    """Words of country, territory and language names in English and French (Babel's CLDR data)."""
+    from babel import Locale
+
+    words: set[str] = set()
+    for code in ("en", "fr"):
+        locale = Locale.parse(code)
+        for name in [*locale.territories.values(), *locale.languages.values()]:
+            words.update(re.findall(r"\w+", fold(name)))
+    return frozenset(w for w in words if len(w) > 3)
+
+
+def _all_places(words: list[str]) -> bool:
+    return all(fold(w) in place_words() or fold(w) in name_rules().particles for w in words)
+
+
+_NEXT_WORD = re.compile(r"(?:['’]s)?[ \u00a0]+([^\W\d_][\w-]*)")
+
+
+def _names_a_thing(words: list[str], text: str, end: int, rules: NameRules) -> bool:
+    """True when a capitalised sequence holds or is followed by the capitalised head noun of a
+    place or a body ("Ahmad Jaam’s Mausoleum", "King Abdullah Economic City")."""
+    if any(fold(w).rstrip(".").removesuffix("'s") in rules.not_person_heads for w in words):
+        return True
+    following = _NEXT_WORD.match(text, end, end + 40)
+    return bool(following and following.group(1)[:1].isupper() and fold(following.group(1)) in rules.not_person_heads)
+
+
+# A learned given name is evidence from this many letters (not "Ali", which also starts places).
+MIN_GIVEN_NAME_LETTERS = 4
+MAX_UNTITLED_NAME_WORDS = 4
+
+
+def given_names(people: Iterable[str]) -> frozenset[str]:
+    """The given names (folded, as written) of the people an archive names with a title or role."""
+    found = set()
+    for name in people:
+        content = content_words(name.split())
+        if len(content) >= 2 and len(content[0]) >= MIN_GIVEN_NAME_LETTERS:
+            found.add(fold(content[0]))
+    return frozenset(found)
+
+
+def _known_given_name(mention: Mention, knowledge) -> bool:
+    """A name with no title or role, opening with a given name the archive gives to titled people
+    ("Irina Bokova" once "Mme Irina …" was met), is a person's."""
+    words = mention.words
+    content = content_words(words)
+    if not 2 <= len(content) <= MAX_UNTITLED_NAME_WORDS or any(w.isupper() for w in words) or _all_places(words):
+        return False
+    known = getattr(knowledge, "_given_names", None)
+    if known is None:
+        known = knowledge._given_names = given_names(knowledge.people.values())
+    return fold(content[0]) in known
+
+
+def _content_after(words: list[str], rules: NameRules) -> list[int]:
+    """For each word, how many content words follow it: counted once from the end, since a run of
+    20,000 capitalised words would otherwise be recounted for each of its words."""
+    counts = [0] * (len(words) + 1)
+    for i in range(len(words) - 1, 0, -1):
+        counts[i - 1] = counts[i] + (not _is_edge(words[i], rules))
+    return counts
+
+
+def _role_before(folded: str, start: int, rules: NameRules) -> bool:
+    """True when a role or title stands right before a name starting at start (see NameRules.before)."""
+    # `before` ends with $, so its search tries each of the 90 characters: first a test in C that
+    # the text before the name's spaces ends as a match would (a comma, a title or a role).
+    window = folded[max(0, start - 90):start]
+    end = window.rstrip()
+    if not end.endswith(rules.before_ends):
+        return False
+    if end.endswith(",") and not end.endswith(rules.before_ends[1:]) and not any(r in window for r in rules.roles):
+        return False  # a comma alone counts only after a role ("le ministre des Affaires étrangères, X")
+    return bool(rules.before.search(folded, max(0, start - 90), start))
 
 
 def resolve_people(text: str, lang: str, knowledge) -> list[str]:
@@ -240,10 +366,17 @@ def resolve_people(text: str, lang: str, knowledge) -> list[str]:
     surnames: dict[str, set] = defaultdict(set)
     pending: list[Mention] = []
     person_rules = lang in ("fr", "en")
+    # Names marked only by speech or attribution come last: "Abdel Ghaffar said" is the document's
+    # "Khaled Abdel Ghaffar" when it names him in full.
+    mentions = [m for m in mentions if not m.weak] + [m for m in mentions if m.weak]
     for mention in mentions:
+        if mention.weak and mention.words and skeleton(mention.words[-1]) in surnames and \
+                (knowledge.person_keys.get(person_key(mention.words)) or person_key(mention.words)) not in forms:
+            continue
         key = person_key(mention.words)
         key = knowledge.person_keys.get(key, key)
-        if key and ((mention.triggered and person_rules) or key in knowledge.people):
+        if key and ((mention.triggered and person_rules) or key in knowledge.people
+                    or (person_rules and _known_given_name(mention, knowledge))):
             forms[key][display_form(mention.words)] += 1
             surnames[surname_of(key)].add(key)
         else:

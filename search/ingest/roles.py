@@ -5,7 +5,7 @@ import re
 from collections import Counter, defaultdict
 from functools import lru_cache
 
-from search.ingest.entities import Knowledge
+from search.ingest.knowledge import Knowledge
 from search.ingest.mentions import ORG, PERSON, Mention, find_entity_mentions
 from search.ingest.names import fold, name_rules
 from search.resources import package_toml

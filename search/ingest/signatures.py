@@ -66,6 +66,11 @@ def _glossary() -> dict[str, str]:
     return concepts
 
 
+def glossary_concepts() -> dict[str, str]:
+    """Single words of the bilingual glossary (either side, folded) mapped to a shared concept."""
+    return _glossary()
+
+
 def _hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
 

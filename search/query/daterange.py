@@ -16,8 +16,9 @@ def _date_bound(value: str | None, upper: bool) -> str:
         return ""
     parts = value.split("-")
     year = parts[0]
-    month = parts[1].zfill(2) if len(parts) > 1 else ("12" if upper else "01")
-    day = parts[2].zfill(2) if len(parts) > 2 else ("31" if upper else "01")
+    # From day 00: documents dated by their month ("2024-05" is 20240500) or year fall in the range.
+    month = parts[1].zfill(2) if len(parts) > 1 else ("12" if upper else "00")
+    day = parts[2].zfill(2) if len(parts) > 2 else ("31" if upper else "00")
     return f"{year}{month}{day}"
 
 

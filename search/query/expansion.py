@@ -21,8 +21,9 @@ from whoosh import query as Q
 from whoosh.matching import NullMatcherClass, WrappingMatcher
 
 from search.index.analysis import ANALYZERS, neutral_analyzer, sound_key, stopwords
-from search.resources import package_toml, read_user_toml
 from search.index.schema import LANGUAGE_GROUPS
+from search.ingest.config_files import check_glossary
+from search.resources import package_toml
 
 # Weights of the expansion clauses, relative to 1.0 for the words typed.
 PHRASE_TRANSLATION_BOOST = 0.6
@@ -127,7 +128,7 @@ def load_expansion(docs_dir: str | Path | None = None) -> Expansion:
         return base
     expansion = Expansion(dict(base.glossary), dict(base.organisations))
     expansion.glossary = {k: list(v) for k, v in base.glossary.items()}
-    expansion.add_glossary(read_user_toml(path), str(path))
+    expansion.add_glossary(check_glossary(path), str(path))
     return expansion
 
 

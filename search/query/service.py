@@ -32,9 +32,11 @@ from search.query.parse import ParsedQuery, parse_query
 from search.query.results import DocumentView, Hit, SORTS, SearchRequest, SearchResults, stored_document
 from search.query.scoring import ArrayScorer
 from search.query.suggest import suggest_query
+from search.resources import ConfigError
 
 MAX_FOLD_EXTRA = 2000  # most extra ranked documents fetched to make up for folded copies
 RANKING_GRACE = 0.05  # seconds the engine may rank for when numpy scoring ran out of time
+BATCH_SCORER_DOCUMENTS = 2_000_000  # documents × queries one shared scorer serves (200 queries at 10,000)
 
 
 class SearchService:
@@ -46,7 +48,12 @@ class SearchService:
         self.engine = engine or engine_for("whoosh")
         self.time_limit = time_limit
         # Query expansion reads the researcher's DOCS_DIR/glossary.toml beside the package glossary.
-        self.expansion = load_expansion(docs_dir)
+        self.config_notices: list[str] = []
+        try:
+            self.expansion = load_expansion(docs_dir)
+        except ConfigError as exc:  # serve with the package's glossary, and say why on every search
+            self.expansion = load_expansion(None)
+            self.config_notices.append(f"{exc} Searches use the package's glossary until it is fixed.")
         self.schema = build_schema()
         self.curation = CurationFile(docs_dir)  # editors' merges, renames, suppressions (search/index/curation.py)
         self._gen: ServedGeneration | None = None
@@ -147,7 +154,7 @@ class SearchService:
         marks: dict[str, tuple] = {}  # the query's terms to mark, by language of the results
         expander = TermExpander(scorer.multi_term_words, scorer.counts)
         hits = [self._hit(gen, docnum, score, parsed, marks, expander, cur) for docnum, score in page_docs]
-        notices = list(dict.fromkeys(parsed.notices + scorer.notices))
+        notices = list(dict.fromkeys(self.config_notices + parsed.notices + scorer.notices))
         if timed_out:
             notices.append("The search took too long and was stopped: results may be incomplete. Try more specific words.")
         suggestion = suggest_query(gen.view(), request.q, parsed, gen.vocabulary) if request.q.strip() else None
@@ -245,6 +252,31 @@ class SearchService:
             score=score,
             copies=[c for c in gen.copies.get(stored["id"], []) if c != stored["id"]],
         )
+
+    # -- many queries on one generation (search/query/batch.py) ---------------------------------
+    @contextlib.contextmanager
+    def matching(self):
+        """Within the block: the live generation (None without an index) and a function that matches
+        one query on it, q → (ParsedQuery, mask of the documents it matches, whether it timed out)."""
+        with self._using() as gen:
+            # Consecutive queries share a scorer, so a term's postings are read once for all of them;
+            # it keeps every list it reads, so it is renewed every BATCH_SCORER_DOCUMENTS / documents
+            # queries (about 40 MB of postings whatever the size of the archive).
+            scorer, used = None, 0
+            renew = max(1, BATCH_SCORER_DOCUMENTS // max(gen.doc_count, 1)) if gen is not None else 1
+
+            def match(q: str):
+                nonlocal scorer, used
+                parsed = parse_query(q, self.schema, self.expansion)
+                if gen is None:
+                    return parsed, np.zeros(0, dtype=bool), False
+                if scorer is None or used >= renew:
+                    scorer, used = ArrayScorer(gen.view(), None, gen.vocabulary), 0
+                used += 1
+                scorer.deadline = time.monotonic() + self.time_limit
+                mask, timed_out = self._matching(gen, parsed, scorer)
+                return parsed, mask, timed_out
+            yield gen, match
 
     # -- documents -----------------------------------------------------------------------------
     def document(self, doc_id: str, q: str = "", similar: int = 5, sentence: tuple[int, int] | None = None) -> DocumentView | None:

@@ -3,7 +3,8 @@
 import pytest
 
 from search.ingest.cleaning import clean_text
-from search.ingest.entities import entity_search_terms, extract_entities, learn_from_corpus, load_aliases
+from search.ingest.entities import entity_search_terms, extract_entities, learn_from_corpus
+from search.ingest.knowledge import load_aliases
 from search.evaluation.entities import score_entities
 from search.ingest.language import detect_language
 from search.ingest.names import person_key

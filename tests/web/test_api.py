@@ -135,9 +135,9 @@ def test_exports_hold_the_whole_result_set(client):
     total = search(client, q="ICESCO", per_page=1)["total"]
     as_json = client.get("/api/export.json", query_string={"q": "ICESCO"}).get_json()
     assert as_json["total"] == total and len(as_json["results"]) == total
-    body = client.get("/api/export.csv", query_string={"q": "ICESCO"}).get_data(as_text=True)
+    body = client.get("/api/export.csv", query_string={"q": "ICESCO"}).get_data().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
-    assert rows[0] == ["id", "title", "date", "lang", "organisations", "people", "source"]
+    assert rows[0] == ["id", "title", "date", "lang", "organisations", "people", "source", "url"]
     assert len(rows) == total + 1
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,129 @@ def test_researcher_follows_a_meeting_and_an_editor_merges_two_people(editor_ser
     page.goto(server + "/")
     assert facet_count("Sally Mabrouk") == sally
     assert not problems, problems
+
+
+GUESTS = ["Karim Benali", "Youssef Amrani", "Nadia Fassi", "Omar Kettani", "Leila Bennani", "Samir Tazi",
+          "Rachid Alaoui", "Hind Berrada", "Mehdi Sqalli", "Salma Chraibi", "Tarik Lahlou", "Imane Idrissi",
+          "Hamza Filali", "Zineb Sebti"]
+
+
+def _until(page, expression: str, seconds: float = 10) -> None:
+    """Wait until a page expression is true (wait_for_function evaluates strings, which the CSP forbids)."""
+    end = time.monotonic() + seconds
+    while not page.evaluate(f"() => Boolean({expression})"):
+        assert time.monotonic() < end, f"still false after {seconds} s: {expression}"
+        page.wait_for_timeout(50)
+
+
+def _active(page, expression: str):
+    return page.evaluate(f"(() => {{ const e = document.activeElement; return {expression}; }})()")
+
+
+def test_phone_width_has_a_filters_control_at_the_top_and_a_padded_header(server, browser_page):
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server + "/?q=ICESCO&org=ICESCO")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "nothing wider than the phone"
+    assert page.locator(".brand").bounding_box()["x"] >= 8, "the site name keeps off the screen's edge"
+    toggle = page.locator(".filters-toggle")
+    assert toggle.is_visible() and toggle.inner_text().split() == ["Filters", "1"]
+    top = toggle.bounding_box()
+    assert top["y"] + top["height"] <= 844, "the control is on the first screen"
+    assert top["y"] < page.locator(".results .hit").first.bounding_box()["y"]
+    assert page.locator("#filters").bounding_box()["y"] > 844, "the filters themselves follow the results"
+    toggle.click()
+    page.wait_for_url(re.compile(r"#filters$"))
+    _until(page, "Math.abs(document.getElementById('filters').getBoundingClientRect().top) < 60")
+    assert page.locator('.facet[data-facet="org"] .facet-link').first.is_visible()
+    page.locator("#filters .narrow-only a").click()
+    _until(page, "Math.abs(document.getElementById('results').getBoundingClientRect().top) < 60")
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert not toggle.is_visible(), "wide screens show the filters beside the results, without the control"
+
+
+def test_keyboard_skips_to_the_results_and_slash_focuses_the_box_on_every_page(server, browser_page):
+    page = browser_page
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(server + "/?q=ICESCO")
+    page.keyboard.press("Tab")
+    assert _active(page, "e.textContent.trim()") == "Skip to results"
+    assert page.locator(".skip-link").first.bounding_box()["x"] >= 0, "the skip link shows when focused"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    first = page.locator(".results .hit-title a").first.get_attribute("href")
+    assert _active(page, "e.getAttribute('href')") == first, "three key presses reach the first result"
+    page.goto(server + "/?q=ICESCO")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert _active(page, "e.textContent.trim()") == "Skip to filters"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert _active(page, "!!e.closest('#filters')"), "the next Tab is in the filters"
+
+    for url in ("/help", first, "/batch", "/doc/nope"):
+        page.goto(server + url)
+        page.keyboard.press("/")
+        assert _active(page, "e.id") == "q", url
+    page.goto(server + "/batch")
+    page.click("#queries")
+    page.keyboard.type("a/b")
+    assert page.input_value("#queries") == "a/b", "typing / in a field types it"
+    assert not problems, problems
+
+
+def test_batch_page_shows_progress_and_downloads_the_table(server, browser_page, tmp_path):
+    page = browser_page
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(server + "/batch")
+    lines = ["ICESCO", "AICTO", "!!!"] + [f"coopération {i}" for i in range(27)]
+    page.fill("#queries", "\n".join(lines) + "\n\n")
+    page.click("text=Search every line")
+    _until(page, "document.querySelectorAll('#batch-rows tr').length === 30", 60)
+    assert page.locator("#batch-progress-text").inner_text() == "30 of 30 lines searched"
+    assert page.locator("#batch-progress").get_attribute("value") == "30"
+    rows = page.locator("#batch-rows tr")
+    assert rows.nth(0).locator("td").nth(0).inner_text() == "1" and rows.nth(29).locator("td").nth(0).inner_text() == "30"
+    assert rows.nth(0).locator(".batch-query a").get_attribute("href") == "/?q=ICESCO"
+    assert "no searchable words" in rows.nth(2).inner_text()
+    icesco = page.request.get(server + "/api/search?q=ICESCO&fold=1").json()["total"]
+    assert rows.nth(0).locator(".batch-total").inner_text() == str(icesco)
+
+    with page.expect_download() as download:
+        page.click("text=Download the table (CSV)")
+    saved = tmp_path / "batch.csv"
+    download.value.save_as(saved)
+    assert re.fullmatch(r"batch-\d{4}-\d{2}-\d{2}\.csv", download.value.suggested_filename)
+    data = saved.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfline,query,total,") and data.decode("utf-8-sig").count("\n") == 31
+
+    page.fill("#queries", "\n".join(["ICESCO"] * 1001))
+    page.click("text=Search every line")
+    assert "at most 1,000 queries, not 1,001" in page.locator("#batch-error").inner_text()
+    assert not problems, problems
+
+
+def test_more_count_follows_the_facet_filter_box(server, browser_page, app, docs_dir):
+    for i, guest in enumerate(GUESTS):
+        (docs_dir / f"extra_{i:02d}.txt").write_text(
+            f"Visite officielle\n\nLe 3 mars 2023, M. {guest} a été reçu au siège de l'ICESCO à Rabat "
+            f"pour parler de coopération numérique.\n", encoding="utf-8")
+    assert app.test_cli_runner().invoke(args=["reindex"]).exit_code == 0
+    page = browser_page
+    page.goto(server + "/")
+    facet = page.locator('.facet[data-facet="person"]')
+    summary = facet.locator("details summary")
+    before = summary.inner_text()
+    hidden = facet.locator("details .facet-list li")
+    assert before == f"{hidden.count()} more"
+    needle = hidden.first.get_attribute("data-value")
+    facet.locator(".facet-filter").fill(needle)
+    left = facet.locator("details .facet-list li:not(.is-filtered-out)").count()
+    assert 1 <= left < hidden.count() and summary.inner_text() == f"{left} more"
+    facet.locator(".facet-filter").fill("zzzz-nobody")
+    assert not facet.locator("details").is_visible(), "nothing more to show: the control goes"
+    facet.locator(".facet-filter").fill("")
+    assert summary.inner_text() == before and facet.locator("details").is_visible()

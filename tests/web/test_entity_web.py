@@ -80,7 +80,7 @@ def test_network_of_a_search_as_json_gexf_and_svg(client):
 
 def test_organisations_show_under_the_interface_languages_name(client):
     def facets(html: str) -> str:
-        return re.search(r'<aside class="facets".*?</aside>', html, re.S).group(0)
+        return re.search(r'<aside [^>]*class="facets".*?</aside>', html, re.S).group(0)
 
     french = facets(client.get("/?ui=fr").get_data(as_text=True))
     assert "Ligue des États arabes" in french and "League of Arab States" not in french
@@ -156,7 +156,8 @@ def test_a_broken_curation_file_stops_the_reindex_in_one_line(editor_app, docs_d
     assert result.exit_code != 0
     message = result.output.strip()
     assert len(message.splitlines()) == 1 and "Traceback" not in message
-    assert "curation.toml" in message and f"line {broken_line}," in message and "previous index is still serving" in message
+    assert "curation.toml" in message and re.search(rf"line {broken_line}\b", message)
+    assert "previous index is still serving" in message
     assert store.current_generation(index_dir).name == served
     assert "Saud Al-Harbi" not in person_counts(client), "the last good curation list keeps applying"
     path.write_text('[[person]]\nname = "X"\naction = "melt"\n', encoding="utf-8")

@@ -1,12 +1,14 @@
 """The interface in French and English: switch, cookie, Accept-Language, catalogue, dates and numbers."""
 from __future__ import annotations
-
+import re
 
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from search.index.schema import build_schema
+from search.query.parse import FRIENDLY_FIELDS, parse_query
 from webui.formatting import language_name, localized_date, localized_number
 from conftest import PROJECT
 
@@ -132,3 +134,35 @@ def _method_map():
         from babel.messages.frontend import parse_mapping_cfg
         method_map, _options = parse_mapping_cfg(handle)
     return method_map
+
+
+def test_french_chips_have_a_non_breaking_space_before_the_colon(client):
+    page = html(client.get("/", query_string={"q": "ICESCO", "year": "2024", "org": "ICESCO", "ui": "fr"}))
+    chips = re.findall(r'<span class="chip-facet">([^<]*)</span>', page)
+    assert sorted(chips) == ["Année\u00a0:", "Organisations\u00a0:"]
+    english = html(client.get("/", query_string={"q": "ICESCO", "year": "2024", "ui": "en"}))
+    assert re.findall(r'<span class="chip-facet">([^<]*)</span>', english) == ["Year:"]
+
+
+def test_french_placeholder_shows_french_field_names_the_parser_reads(client):
+    page = html(client.get("/", query_string={"ui": "fr"}))
+    placeholder = re.search(r'<input id="q"[^>]*placeholder="([^"]*)"', page, re.S).group(1)
+    names = re.findall(r"([^\s,]+):", placeholder)
+    assert {"personne", "année"} <= set(names)
+    assert all(name in FRIENDLY_FIELDS for name in names), names
+    schema = build_schema()
+    for french, english in (("personne:AlMalik", "person:AlMalik"), ("année:2024", "year:2024")):
+        assert parse_query(french, schema).query == parse_query(english, schema).query
+
+
+def test_more_summary_carries_its_count_template_for_the_filter_box(client, docs_dir, app):
+    for i in range(14):
+        (docs_dir / f"extra_{i:02d}.txt").write_text(
+            f"Visite officielle\n\nLe 3 mars 2023, M. Invité{chr(65 + i)} Numéro{i} a été reçu au siège de "
+            f"l'ICESCO à Rabat.\n", encoding="utf-8")
+    assert app.test_cli_runner().invoke(args=["reindex"]).exit_code == 0
+    page = html(client.get("/", query_string={"ui": "fr"}))
+    section = page[page.index('data-facet="person"'):]
+    summary = re.search(r'<summary data-template="([^"]*)">([^<]*)</summary>', section)
+    assert summary.group(1) == "{count} de plus"
+    assert summary.group(2).endswith(" de plus") and summary.group(2)[0].isdigit()

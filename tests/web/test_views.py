@@ -300,3 +300,55 @@ def test_folded_copies_are_linked_from_their_hit(client, app):
     for hit in with_copies:
         for copy in hit.copies:
             assert f'href="/doc/{copy}?per_page=100"' in html
+
+
+def test_first_tab_stops_skip_to_the_results_then_the_filters(client):
+    html = page(client, q="ICESCO")
+    links = parse(html).links
+    assert [(href, text.strip()) for href, text, _c in links[:2]] == [
+        ("#results", "Skip to results"), ("#filters", "Skip to filters")]
+    results = html[html.index('id="results"'):]
+    first_link = re.search(r'<a [^>]*href="([^"]+)"', results).group(1)
+    assert urlsplit(first_link).path.startswith("/doc/"), "the next Tab after the skip reaches the first result"
+    assert re.search(r'<aside id="filters" class="facets"[^>]*tabindex="-1"', html)
+    assert re.search(r'id="results" [^>]*tabindex="-1"', html)
+
+
+@pytest.mark.parametrize("url, status", [("/help", 200), ("/batch", 200), ("/doc/000_f63f00728d386dc6.txt", 200),
+                                         ("/doc/nope", 404), ("/?page=abc", 400), ("/?q=AICTO", 200)])
+def test_every_page_has_one_search_box_for_the_slash_key(client, url, status):
+    html = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    boxes = re.findall(r'<input id="q" name="q" type="search"', html)
+    assert len(boxes) == 1, url
+    form = html[html.rindex("<form", 0, html.index('id="q"')):]
+    assert re.match(r'<form [^>]*action="/" method="get"', form)
+
+
+def test_document_page_box_holds_the_query_it_came_from(client):
+    html = page(client, "/doc/000_f63f00728d386dc6.txt", q="AICTO")
+    assert re.search(r'<input id="q" name="q" type="search" value="AICTO"', html)
+
+
+def test_narrow_screens_get_a_filters_link_above_the_results(client):
+    html = page(client, q="ICESCO", org="ICESCO", year="2024")
+    toggle = re.search(r'<a class="filters-toggle" href="#filters">Filters <span class="count-badge">2</span></a>', html)
+    assert toggle and toggle.start() < html.index('class="hit"')
+    css = client.get("/static/app.css").get_data(as_text=True)
+    narrow = css[css.index("@media (max-width: 56rem)"):]
+    assert ".narrow-only { display: block; }" in narrow[: narrow.index("}\n}")]
+    assert re.search(r"^\.narrow-only \{ display: none; \}", css, re.M)
+    assert ".header-row { padding: 0.4rem 0; }" not in css, "the header keeps the side padding of .wrap"
+
+
+def test_a_page_past_the_end_says_so_and_links_to_the_last_page(client):
+    total = api(client, q="ICESCO", fold="1")["total"]
+    last = -(-total // 2)
+    html = page(client, q="ICESCO", per_page="2", page="99")
+    assert f"{total} documents" in html
+    assert last > 1 and f"Page 99 is past the end of these results: they fill {last} pages." in html
+    assert "No document matches" not in html and 'class="pagination"' not in html
+    links = {text.strip(): href for href, text, _c in parse(html).links}
+    assert dict(parse_qsl(urlsplit(links[f"Go to the last page ({last})"]).query)) == {
+        "q": "ICESCO", "per_page": "2", "page": str(last)}
+    assert "Page 99" not in page(client, q="ICESCO", per_page="2", page=str(last))
+    assert "No document matches" in page(client, q="zzzqqxnothing", page="2")

@@ -28,6 +28,9 @@
       if (!input) return;
       input.hidden = false;
       var more = facet.querySelector("details");
+      var summary = more && more.querySelector("summary");
+      var template = summary && summary.getAttribute("data-template");
+      var number = new Intl.NumberFormat(document.documentElement.lang || undefined);
       input.addEventListener("input", function () {
         var needle = input.value.trim().toLowerCase();
         if (more && needle) more.open = true;
@@ -35,6 +38,12 @@
           var value = item.getAttribute("data-value") || "";
           item.classList.toggle("is-filtered-out", needle !== "" && value.indexOf(needle) === -1);
         });
+        // "84 more" counts what the filter leaves behind it.
+        if (summary && template) {
+          var left = more.querySelectorAll(".facet-list li:not(.is-filtered-out)").length;
+          summary.textContent = template.replace("{count}", number.format(left));
+          more.hidden = left === 0;
+        }
       });
     });
   });
