@@ -17,6 +17,7 @@ from search.index import store
 
 from . import corpus as scale
 from .batch import batch_lines, measure_batch
+from .entities import entity_latency
 from .fts5 import Fts5Searcher, build as build_fts5
 from .latency import facet_values, http_latency, request_for, service_latency
 from .queries import build_mix
@@ -26,7 +27,8 @@ from .writer import writer_throughput
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (10_000, 100_000)
 TARGETS = {  # size → what the issue asks of this machine (2 cores)
-    10_000: {"full_s": 45, "nochange_s": 2, "changed_s": 5, "p95_ms": 40, "batch_s": 20},
+    10_000: {"full_s": 45, "nochange_s": 2, "changed_s": 5, "p95_ms": 40, "batch_s": 20, "entity_ms": 100,
+             "graph_ms": 200, "curation_s": 2},
     100_000: {"full_s": 480, "p50_ms": 50, "p95_ms": 150, "browse_ms": 150, "worker_mb": 400, "first_s": 1},
 }
 
@@ -113,6 +115,11 @@ def bench_size(size: int, args) -> dict:
     log(f"service: {len(queries)} queries...")
     result["service"] = service_latency(index, queries)
     log(f"  p50 {result['service']['latency']['all']['p50']:.1f} ms, p95 {result['service']['latency']['all']['p95']:.1f} ms")
+    if not args.no_entities:
+        log("entity pages, networks, curation...")
+        result["entities"] = entity_latency(index, queries, args.seed)
+        log(f"  entity page p95 {result['entities']['entity_page']['p95']:.1f} ms, graph p95 "
+            f"{result['entities']['graph_api']['p95']:.1f} ms, curation {result['entities']['curation_s']['apply']['p95']:.2f} s")
     if not args.no_batch:
         lines = batch_lines(docs, values, args.batch_lines, args.seed)
         log(f"batch search: {len(lines)} lines...")
@@ -209,6 +216,16 @@ def report(result: dict) -> str:
             f"  the same, POST /api/batch   {batch['api_seconds']:6.1f} s (the app in this process)"
             + _target(size, "batch_s", batch["api_seconds"], "s"),
         ]
+    ent = result.get("entities")
+    if ent:
+        lines += [
+            f"entity page, API         {_ms(ent['entity_api'])}  (n={ent['entity_api']['n']})",
+            f"entity page, HTML        {_ms(ent['entity_page'])}" + _target(size, "entity_ms", ent["entity_page"]["p95"], "ms p95"),
+            f"network of a search, API {_ms(ent['graph_api'])}" + _target(size, "graph_ms", ent["graph_api"]["p95"], "ms p95"),
+            f"search page with network {_ms(ent['graph_page'])}",
+            f"curation: merge to facets {ent['curation_s']['apply']['p95']:.3f} s (p95 of {ent['curation_s']['apply']['n']}), "
+            f"undo {ent['curation_s']['undo']['p95']:.3f} s" + _target(size, "curation_s", ent["curation_s"]["apply"]["p95"], "s"),
+        ]
     http = result.get("http")
     if http:
         lines += [
@@ -247,6 +264,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch-lines", type=int, default=1000, help="lines of the batch search (default 1000)")
     parser.add_argument("--no-batch", action="store_true", help="skip the batch search measurement")
     parser.add_argument("--no-http", action="store_true", help="skip the gunicorn measurements")
+    parser.add_argument("--no-entities", action="store_true",
+                        help="skip entity pages, the network of a search and curation")
     parser.add_argument("--no-fts5", action="store_true", help="skip the SQLite FTS5 yardstick")
     parser.add_argument("--no-writer", action="store_true",
                         help="skip the writer-alone throughput (single process vs Whoosh's procs=2 writer)")

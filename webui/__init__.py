@@ -23,6 +23,8 @@ SETTINGS = {
     "SEARCH_BACKEND": ("whoosh", "The engine: `whoosh` (embedded in INDEX_DIR) or `xapian` (shards of XAPIAN_SHARDS)."),
     "XAPIAN_SHARDS": ("", "The xapian-tcpsrv shards, host:port comma-separated; a shard's replicas after its primary, |-separated."),
     "DASK_SCHEDULER": ("", "Address of a Dask scheduler: flask reindex then reads and extracts files on its workers."),
+    "EDITOR_TOKEN": (None, "Token that lets editors curate people and organisations; unset: read-only."),
+    "SECRET_KEY": (None, "Signs the editor's session cookie; derived from EDITOR_TOKEN when unset."),
 }
 
 
@@ -36,14 +38,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     for key in ("DOCS_DIR", "INDEX_DIR"):
         app.config[key] = os.path.abspath(os.fspath(app.config[key]))
 
-    from . import api, batch, cli, health, i18n, security, services, views
+    from . import api, batch, cli, editing, entity_api, entity_views, health, i18n, security, services, views
 
     services.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     cli.init_app(app)
+    editing.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(batch.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(entity_views.bp)
+    app.register_blueprint(entity_api.bp)
     return app

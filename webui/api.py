@@ -4,6 +4,9 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask_babel import get_locale
+
+from search.query.labels import display_name
 
 from search.query.batch import BatchError, run_batch
 
@@ -31,7 +34,7 @@ def results_json(results) -> dict:
         "per_page": results.per_page,
         "results": [{name: getattr(hit, name) for name in RESULT_FIELDS} for hit in results.hits],
         "facets": {
-            name: [{"value": fv.value, "count": fv.count} for fv in values]
+            name: [{"value": fv.value, "count": fv.count, **({"key": fv.key} if fv.key else {})} for fv in values]
             for name, values in results.facets.items()
         },
         "suggestion": results.suggestion,
@@ -66,8 +69,10 @@ def export(fmt: str):
     limit = int(current_app.config["EXPORT_LIMIT"])
     search_args = search_request(request.args)
     rows, total, truncated = get_service().export(search_args, limit=limit)
+    locale = str(get_locale() or "en")  # organisations under the interface language's names
     for row in rows:
         row["url"] = url_for("views.document", doc_id=row["id"], _external=True)
+        row["organisations"] = [display_name("org", name, locale) for name in row["organisations"]]
     note = f"Export cut at {limit} of {total} results." if truncated else None
     filename = download_name("search", search_args.q, fmt)
     if fmt == "json":

@@ -37,6 +37,8 @@ def localized_date(value, style: str = "long") -> str:
 
 def localized_number(value) -> str:
     """`1 234` / `1,234`."""
+    if isinstance(value, int) and -1000 < value < 1000:
+        return str(value)  # written alike in every locale, and Babel's formatting is slow in long tables
     return format_decimal(value)
 
 

@@ -29,6 +29,11 @@ def _int(args, name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def int_param(args, name: str, default: int, low: int, high: int) -> int:
+    """A whole-number parameter from low to high (default when absent), else ParameterError."""
+    return _int(args, name, default, low, high)
+
+
 def search_request(args, default_per_page: int = 10, fold: bool = False) -> SearchRequest:
     """A SearchRequest from request args (q, org, person, year, lang, sort, page, per_page, fold)."""
     sort = args.get("sort") or "relevance"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app
 
 from search.index.backends import engine_for
+from search.query.entity_service import EntityService
 from search.query.service import SearchService
 
 
@@ -15,6 +16,7 @@ def init_app(app) -> None:
         docs_dir=app.config["DOCS_DIR"],
         engine=configured_engine(app.config),
     )
+    app.extensions["entity_service"] = EntityService(app.extensions["search_service"])
 
 
 def configured_engine(config):
@@ -25,3 +27,8 @@ def configured_engine(config):
 def get_service() -> SearchService:
     """The app's SearchService."""
     return current_app.extensions["search_service"]
+
+
+def get_entities() -> EntityService:
+    """The app's EntityService (people and organisations, the network, curation)."""
+    return current_app.extensions["entity_service"]

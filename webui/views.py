@@ -9,8 +9,9 @@ from markupsafe import Markup
 from search.query.lead import body_start
 from search.query.results import SearchRequest
 
+from .charts import network_drawing
 from .params import ParameterError, search_request, valid_id
-from .services import get_service
+from .services import get_entities, get_service
 
 bp = Blueprint("views", __name__)
 
@@ -168,8 +169,10 @@ def index():
         return _bad_request(exc)
     service = get_service()
     results = service.search(search)
+    # The network of the results is drawn on demand (`network=1`): laying it out costs more than a search.
+    network = network_drawing(get_entities().graph(search)) if request.args.get("network") == "1" else None
     return render_template(
-        "search.html", results=results, search=search, state=PageState(search),
+        "search.html", results=results, search=search, state=PageState(search), network=network,
         titles=hit_titles(results.hits, service),
         pages=page_numbers(results.page, results.pages), shown=FACETS_SHOWN, filter_from=FILTER_BOX_FROM,
     )
@@ -183,7 +186,7 @@ def document(doc_id: str):
     except ParameterError as exc:
         return _bad_request(exc)
     service = get_service()
-    view = service.document(doc_id, q=search.q) if valid_id(doc_id) else None
+    view = service.document(doc_id, q=search.q, sentence=_span(request.args.get("sentence"))) if valid_id(doc_id) else None
     if view is None:
         abort(404)
     related = []
@@ -197,6 +200,14 @@ def document(doc_id: str):
         "document.html", view=view, doc=view.fields, state=PageState(search), related=related,
         title=title or view.fields["source"], untitled=untitled, titles=hit_titles(view.similar, service),
     )
+
+
+def _span(value: str | None) -> tuple[int, int] | None:
+    """`START-END` (a meeting's sentence in the document's text) as a pair, else None."""
+    start, _, end = (value or "").partition("-")
+    if start.isdigit() and end.isdigit() and int(start) < int(end):
+        return int(start), int(end)
+    return None
 
 
 @bp.get("/doc/<path:doc_id>/raw")

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from search.index.entity_store import entity_record
 from search.index.schema import analysed, build_schema, document_fields
 from search.index.scanning import FileState
 from search.index.workers import Budget, supervised_map
@@ -47,6 +48,7 @@ class Extraction:
     retry: bool = False  # its full extraction failed (why: reason): try the cheap steps
     degraded: str = ""  # indexed with the cheap steps only, and why
     fields: list[dict] = field(default_factory=list)  # each document's fields, text fields analysed
+    entities: list[dict] = field(default_factory=list)  # each document's entity record (variants, roles, meetings)
 
 
 def extract_file(state: FileState, context: ExtractionContext) -> Extraction:
@@ -66,7 +68,19 @@ def extract_file(state: FileState, context: ExtractionContext) -> Extraction:
         raise  # past EXTRACT_MEMORY_LIMIT: the worker answers, and the file is tried again cheaply
     except Exception as exc:  # a bug on one strange file must not cost the whole archive
         return Extraction(state, reason=f"could not be processed ({type(exc).__name__}: {exc})")
-    return Extraction(state, docs, [signature(doc) for doc in docs], fields=fields)
+    knowledge = context.extra.get("entities")
+    return Extraction(state, docs, [signature(doc) for doc in docs], fields=fields,
+                      entities=[_entity_record(doc, knowledge) for doc in docs])
+
+
+def _entity_record(doc: Document, knowledge) -> dict:
+    """A document's entity record; a reading that fails on one strange text costs only its record."""
+    try:
+        return entity_record(doc, knowledge)
+    except MemoryError:
+        raise  # past the memory budget: handled as for extraction
+    except Exception:
+        return {"id": doc.id, "date": doc.date, "variants": [], "roles": [], "meetings": []}
 
 
 _schema = None

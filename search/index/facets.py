@@ -25,6 +25,7 @@ class FacetValue:
     value: str
     count: int
     selected: bool = False
+    key: str | None = None  # a person's or organisation's entity key (search/ingest/mentions.py)
 
 
 class FacetTable:

@@ -18,6 +18,8 @@ from pathlib import Path
 from search.index import store
 from search.index.backends import engine_for
 from search.index.engine import Engine, GenerationWriter
+from search.index.curation import CURATION_FILE, CurationError, read_curation
+from search.index.entity_store import load_entity_docs, save_entity_store
 from search.index.extraction import DEFAULT_BUDGET, Extraction, extracted
 from search.index.facets import build_facet_tables, read_datenum, save_facet_tables
 from search.index.learning import learn_entities, save_knowledge
@@ -34,8 +36,8 @@ from search.resources import data_files_fingerprint
 
 # 2: relation signatures; 3: entity lists as lists; 4: entity knowledge; 5: facet column;
 # 6: accents folded before stemming, name keys in Latin and Arabic script, person keys;
-# 7: exact_title and exact_text for quoted phrases
-SCHEMA_VERSION = 7
+# 7: exact_title and exact_text for quoted phrases; 8: the entity store (entity_store.py)
+SCHEMA_VERSION = 8
 
 Progress = Callable[[str, int, int], None]
 PAUSE_POINTS = ("adding", "committing", "committed", "switching")
@@ -82,6 +84,7 @@ class _Plan:
     budget: Budget
     signatures: dict[str, list[dict]] = field(default_factory=dict)  # relations: per re-extracted file
     scheduler: str | None = None  # a Dask scheduler extracts the files on its workers (search/index/distributed.py)
+    entities: dict[str, list[dict]] = field(default_factory=dict)  # entity records per file (entity_store.py)
 
 
 def _pause_for_test(point: str) -> None:
@@ -155,6 +158,10 @@ def _discard_unfinished(index_dir: Path) -> list[str]:
 
 def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: Progress,
          summary: ReindexSummary, budget: Budget, scheduler: str | None = None) -> None:
+    try:  # editors' corrections apply at query time; a broken file is refused before any work
+        read_curation(docs_dir / CURATION_FILE)
+    except CurationError as exc:
+        raise ReindexError(f"{exc} Nothing was reindexed: the previous index is still serving.") from None
     live = store.current_generation(index_dir)
     meta = store.read_meta(live) if live else {}
     fingerprint = _fingerprint(docs_dir)
@@ -189,6 +196,7 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
         common, knowledge = _archive_passes(docs_dir, changed, full, meta, live, budget)
     context = ExtractionContext(common_lines=common, extra={"entities": knowledge})
     plan = _Plan(removed, changed, old_files, files_meta, context, budget, scheduler=scheduler)
+    plan.entities = {} if full else load_entity_docs(live)
 
     generation = store.new_generation_dir(index_dir)
     # Related documents (copies, translations), from signatures kept in the generation.
@@ -256,6 +264,7 @@ def _write(engine: Engine, generation: Path, base: Path | None, plan: _Plan, sum
         try:
             for src in plan.removed:
                 writer.delete_source(src)
+                plan.entities.pop(src, None)
             summary.removed = len(plan.removed)
             if plan.scheduler:
                 from search.index.distributed import extracted_on_cluster
@@ -282,6 +291,7 @@ def _write(engine: Engine, generation: Path, base: Path | None, plan: _Plan, sum
             save_facet_tables(generation, tables, live, read_datenum(view))
         finally:
             view.close()
+        save_entity_store(generation, plan.entities)
         return documents
     finally:
         writer.close()
@@ -301,8 +311,10 @@ def _index_file(writer: GenerationWriter, outcome: Extraction, plan: _Plan, summ
     if was_indexed:
         writer.delete_source(source)
     plan.signatures[source] = outcome.signatures
+    plan.entities[source] = outcome.entities
     if not docs:
         summary.skipped.append(Skipped(source, outcome.reason))
+        plan.entities.pop(source, None)
         if was_indexed:  # its content no longer yields documents: they go
             plan.files_meta.pop(source, None)
             summary.removed += 1

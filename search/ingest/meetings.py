@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from search.ingest.knowledge import Knowledge
 from search.ingest.meeting_grammar import LANGUAGES, grammar
 from search.ingest.meeting_reader import SentenceReader
-from search.ingest.mentions import PERSON, find_entity_mentions
+from search.ingest.mentions import PERSON, Mention, find_entity_mentions
 from search.ingest.names import fold
 from search.ingest.sentences import MAX_SENTENCE_CHARS, split_sentences
 
@@ -27,9 +27,12 @@ class Meeting:
 
 
 def find_meetings(text: str, people: list[str], organisations: list[str], date: str | None = None,
-                  lang: str | None = None, knowledge: Knowledge | None = None) -> list[Meeting]:
-    """The meetings a cleaned text reports between its extracted people and organisations."""
-    mentions = find_entity_mentions(text, people, organisations, knowledge)
+                  lang: str | None = None, knowledge: Knowledge | None = None,
+                  mentions: list[Mention] | None = None) -> list[Meeting]:
+    """The meetings a cleaned text reports between its extracted people and organisations
+    (`mentions`: find_entity_mentions' answer for them, when the caller has it already)."""
+    if mentions is None:
+        mentions = find_entity_mentions(text, people, organisations, knowledge)
     if len({m.key for m in mentions}) < 2:
         return []
     folded = fold(text)

@@ -40,9 +40,11 @@ def _role_words() -> tuple[frozenset[str], frozenset[str]]:
 
 
 def find_roles(text: str, people: list[str], organisations: list[str],
-               knowledge: Knowledge | None = None) -> list[tuple[dict, str]]:
-    """(person {"kind", "name", "key"}, role) for each role written beside a person's name, in text order."""
-    mentions = find_entity_mentions(text, people, organisations, knowledge)
+               knowledge: Knowledge | None = None, mentions: list[Mention] | None = None) -> list[tuple[dict, str]]:
+    """(person {"kind", "name", "key"}, role) for each role written beside a person's name, in text order
+    (`mentions`: find_entity_mentions' answer for them, when the caller has it already)."""
+    if mentions is None:
+        mentions = find_entity_mentions(text, people, organisations, knowledge)
     found = []
     index = 0
     for start, end in split_sentences(text):

@@ -11,6 +11,7 @@ import numpy as np
 
 from search.index import store
 from search.index.engine import Engine, IndexView
+from search.index.entity_store import load_entity_keys, load_entity_store
 from search.index.facets import build_facet_tables, load_facet_tables, read_datenum
 from search.index.relations import copy_groups, load_relations
 from search.query.suggest import LazyVocabulary
@@ -35,6 +36,10 @@ class ServedGeneration:
         self.vocabulary = LazyVocabulary(lambda: self.view().term_weights("spell"))  # "did you mean", on first use
         self._path = path
         self._meta: dict | None = None  # meta.json lists every file (megabytes at 100,000): read on first use
+        self._entity_store: dict | None = None  # variants, roles, meetings per entity: read on first use
+        self._entity_keys: dict | None = None
+        self._curated = None  # the facet tables and entity store as the last curation list shows them
+        self._curated_lock = threading.Lock()
         # Related documents (search/index/relations.py): links per id, and groups of copies to fold.
         self.relations = load_relations(path)
         self.copies = copy_groups(self.relations)
@@ -65,6 +70,31 @@ class ServedGeneration:
             except (OSError, ValueError):
                 return {}
         return self._meta
+
+    @property
+    def entity_store(self) -> dict:
+        """The generation's entity store (search/index/entity_store.py), read on first use."""
+        if self._entity_store is None:
+            self._entity_store = load_entity_store(self._path)
+        return self._entity_store
+
+    @property
+    def entity_keys(self) -> dict:
+        """Each person's and organisation's key ({kind: {name: key}}), read on first use."""
+        if self._entity_keys is None:
+            self._entity_keys = load_entity_keys(self._path)
+        return self._entity_keys
+
+    def curated(self, version, actions, build):
+        """The curated view for this version of the curation list: `build(self, actions, version)`
+        once per version, then kept."""
+        view = self._curated
+        if view is not None and view.version == version:
+            return view
+        with self._curated_lock:
+            if self._curated is None or self._curated.version != version:
+                self._curated = build(self, actions, version)
+            return self._curated
 
     def count(self, mask: np.ndarray) -> int:
         """Documents in the mask, copies of one article counted once."""

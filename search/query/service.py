@@ -22,12 +22,14 @@ from search.index.backends import engine_for
 from search.index.engine import Engine
 from search.index.facets import facet_values
 from search.index.schema import build_schema, language_group
+from search.query.curating import CurationFile
+from search.query.entities import CuratedView
 from search.query.expansion import load_expansion
 from search.query.generation import ServedGeneration
 from search.query.highlight import TermExpander, mark, match_spans, query_terms, snippet
 from search.query.lead import body_start, title_end
 from search.query.parse import ParsedQuery, parse_query
-from search.query.results import DocumentView, Hit, SORTS, SearchRequest, SearchResults, split_list, stored_document
+from search.query.results import DocumentView, Hit, SORTS, SearchRequest, SearchResults, stored_document
 from search.query.scoring import ArrayScorer
 from search.query.suggest import suggest_query
 from search.resources import ConfigError
@@ -53,6 +55,7 @@ class SearchService:
             self.expansion = load_expansion(None)
             self.config_notices.append(f"{exc} Searches use the package's glossary until it is fixed.")
         self.schema = build_schema()
+        self.curation = CurationFile(docs_dir)  # editors' merges, renames, suppressions (search/index/curation.py)
         self._gen: ServedGeneration | None = None
         self._lock = threading.Lock()
 
@@ -92,6 +95,11 @@ class SearchService:
             if gen is not None:
                 gen.release()
 
+    def curated(self, gen: ServedGeneration) -> CuratedView:
+        """The generation's facet tables and entity store as the curation list shows them now."""
+        version, actions = self.curation.current()
+        return gen.curated(version, actions, CuratedView)
+
     def has_index(self) -> bool:
         """True when there is a live index to search."""
         return self._current() is not None
@@ -120,20 +128,24 @@ class SearchService:
         missing, shards = scorer.view.unreachable()
         if shards:  # a shard did not answer: what the others hold, said to be partial
             matched &= ~missing
-        filters = request.filters()
-        masks = {name: gen.tables[name].mask_for(values, gen.doc_count) for name, values in filters.items()}
+        cur = self.curated(gen)
+        filters = self._filters(cur, request)
+        masks = {name: cur.tables[name].mask_for(values, gen.doc_count) for name, values in filters.items()}
         combined = matched.copy()
         for mask in masks.values():
             combined &= mask
         folding = request.fold and gen.folds
         facets = {}
-        for name, table in gen.tables.items():
+        for name, table in cur.tables.items():
             base = matched.copy()
             for other, mask in masks.items():
                 if other != name:
                     base &= mask
             counts = table.counts(base, gen.group, gen.solo) if folding else table.counts(base)
             facets[name] = facet_values(table, counts, filters.get(name, []), name)
+            if name in ("org", "person"):
+                for fv in facets[name]:
+                    fv.key = cur.key(name, fv.value)
         total = gen.count(combined) if folding else int(combined.sum())
         sort = request.sort if request.sort in SORTS else "relevance"
         if not request.q.strip() and sort == "relevance":
@@ -144,7 +156,7 @@ class SearchService:
         page_docs = page_docs[start:start + request.per_page]
         marks: dict[str, tuple] = {}  # the query's terms to mark, by language of the results
         expander = TermExpander(scorer.multi_term_words, scorer.counts)
-        hits = [self._hit(gen, docnum, score, parsed, marks, expander) for docnum, score in page_docs]
+        hits = [self._hit(gen, docnum, score, parsed, marks, expander, cur) for docnum, score in page_docs]
         notices = list(dict.fromkeys(self.config_notices + parsed.notices + scorer.notices))
         if timed_out:
             notices.append("The search took too long and was stopped: results may be incomplete. Try more specific words.")
@@ -152,6 +164,15 @@ class SearchService:
         suggestion = suggest_query(gen.view(), request.q, parsed, gen.vocabulary) if request.q.strip() else None
         return SearchResults(request.q, total, request.page, request.per_page, hits, facets, suggestion,
                              notices, timed_out, sort, also=parsed.also, partial=bool(shards))
+
+    @staticmethod
+    def _filters(cur: CuratedView, request: SearchRequest) -> dict[str, list[str]]:
+        """The request's filters, entity values as the curation shows them."""
+        filters = request.filters()
+        for name in ("org", "person"):
+            if name in filters:
+                filters[name] = cur.filter_values(name, filters[name])
+        return filters
 
     def _matching(self, gen: ServedGeneration, parsed: ParsedQuery, scorer: ArrayScorer) -> tuple[np.ndarray, bool]:
         """Boolean mask of the documents the query matches, stopped at the scorer's deadline."""
@@ -214,7 +235,7 @@ class SearchService:
         return [(int(docnums[i]), None) for i in order[:limit]]
 
     def _hit(self, gen, docnum: int, score, parsed: ParsedQuery, marks: dict | None = None,
-             expander: TermExpander | None = None) -> Hit:
+             expander: TermExpander | None = None, cur: CuratedView | None = None) -> Hit:
         stored = gen.view().stored_fields(docnum)
         text, lang = stored.get("text", ""), stored.get("lang", "")
         body = text[body_start(text, stored.get("title")):]  # a snippet never repeats the title or a date stamp
@@ -222,14 +243,15 @@ class SearchService:
         if lang not in marks:
             marks[lang] = query_terms(parsed, lang, expander)
         spans = match_spans(body, lang, *marks[lang]) if any(marks[lang]) else []
+        cur = cur or self.curated(gen)
         return Hit(
             id=stored["id"],
             title=stored.get("title"),
             lang=stored.get("lang", "und"),
             date=stored.get("date") or None,
             year=stored.get("year"),
-            organisations=split_list(stored.get("organisations")),
-            people=split_list(stored.get("people")),
+            organisations=cur.names("org", stored.get("organisations")),
+            people=cur.names("person", stored.get("people")),
             source=stored.get("source", ""),
             snippet=snippet(body, spans),
             score=score,
@@ -262,12 +284,14 @@ class SearchService:
             yield gen, match
 
     # -- documents -----------------------------------------------------------------------------
-    def document(self, doc_id: str, q: str = "", similar: int = 5) -> DocumentView | None:
-        """A document's fields, its text highlighted for q, its raw text and similar documents."""
+    def document(self, doc_id: str, q: str = "", similar: int = 5, sentence: tuple[int, int] | None = None) -> DocumentView | None:
+        """A document's fields, its text highlighted for q (and a sentence given by its offsets in the
+        text, as meetings give them), its raw text and similar documents."""
         with self._using() as gen:
-            return self._document(gen, doc_id, q, similar)
+            return self._document(gen, doc_id, q, similar, sentence)
 
-    def _document(self, gen: ServedGeneration | None, doc_id: str, q: str, similar: int) -> DocumentView | None:
+    def _document(self, gen: ServedGeneration | None, doc_id: str, q: str, similar: int,
+                  sentence: tuple[int, int] | None = None) -> DocumentView | None:
         if gen is None or not isinstance(doc_id, str) or not doc_id:
             return None
         docnum = gen.docnum(doc_id)
@@ -275,11 +299,24 @@ class SearchService:
             return None
         stored = gen.view().stored_fields(docnum)
         fields = stored_document(stored)
+        cur = self.curated(gen)
+        fields["organisations"] = cur.names("org", fields["organisations"])
+        fields["people"] = cur.names("person", fields["people"])
         parsed = parse_query(q, self.schema, self.expansion)
         scorer = ArrayScorer(gen.view(), None, gen.vocabulary)
         marks = query_terms(parsed, fields["lang"], TermExpander(scorer.multi_term_words, scorer.counts)) if q.strip() else ()
-        body = fields["text"][title_end(fields["text"], fields["title"]):]  # the title is the page's heading
-        text_html = mark(body, match_spans(body, fields["lang"], *marks) if any(marks) else [])
+        offset = title_end(fields["text"], fields["title"])
+        body = fields["text"][offset:]  # the title is the page's heading
+
+        def marked(piece: str) -> str:
+            return mark(piece, match_spans(piece, fields["lang"], *marks) if any(marks) else [])
+
+        if sentence and offset <= sentence[0] < sentence[1] <= len(fields["text"]):
+            start, end = sentence[0] - offset, sentence[1] - offset
+            text_html = (marked(body[:start]) + '<mark class="sentence" id="sentence">' + marked(body[start:end])
+                         + "</mark>" + marked(body[end:]))
+        else:
+            text_html = marked(body)
         view = DocumentView(fields, text_html, stored.get("raw") or "", related=list(gen.relations.get(doc_id, [])))
         if similar:
             view.similar = self._similar(gen, docnum, fields, similar)
@@ -307,15 +344,16 @@ class SearchService:
         parsed = parse_query(request.q, self.schema, self.expansion)
         scorer = ArrayScorer(gen.view(), time.monotonic() + self.time_limit * 5, gen.vocabulary)
         matched, _ = self._matching(gen, parsed, scorer)
-        for name, values in request.filters().items():
-            matched &= gen.tables[name].mask_for(values, gen.doc_count)
+        cur = self.curated(gen)
+        for name, values in self._filters(cur, request).items():
+            matched &= cur.tables[name].mask_for(values, gen.doc_count)
         docs, _ = self._ordered(gen, parsed, matched, results.sort, limit, scorer, request.fold and gen.folds)
         rows = []
         for docnum, _score in docs:
             stored = gen.view().stored_fields(docnum)
             rows.append({
                 "id": stored["id"], "title": stored.get("title"), "date": stored.get("date") or None,
-                "lang": stored.get("lang"), "organisations": split_list(stored.get("organisations")),
-                "people": split_list(stored.get("people")), "source": stored.get("source"),
+                "lang": stored.get("lang"), "organisations": cur.names("org", stored.get("organisations")),
+                "people": cur.names("person", stored.get("people")), "source": stored.get("source"),
             })
         return rows, results.total, results.total > limit

@@ -39,9 +39,11 @@ def test_search_answer_has_the_design_shape(client):
         assert hit["date"] is None or len(hit["date"]) == 10
         assert hit["year"] is None or isinstance(hit["year"], int)
     assert set(answer["facets"]) == set(FACETS)
-    for values in answer["facets"].values():
+    for name, values in answer["facets"].items():
         for item in values:
-            assert set(item) == {"value", "count"} and isinstance(item["count"], int)
+            # people and organisations carry their entity key (DESIGN.md, Entities)
+            assert set(item) == ({"value", "count", "key"} if name in ("org", "person") else {"value", "count"})
+            assert isinstance(item["count"], int)
     assert answer["suggestion"] is None or isinstance(answer["suggestion"], str)
     assert isinstance(answer["notices"], list) and isinstance(answer["timed_out"], bool)
 

@@ -92,6 +92,69 @@ def test_researcher_searches_filters_reads_and_switches_to_french(server, browse
     assert not problems, problems
 
 
+@pytest.fixture
+def editor_server(docs_dir, index_dir):
+    """The app with an editor's token, served on a free port of 127.0.0.1."""
+    from webui import create_app
+
+    app = create_app({"TESTING": True, "DOCS_DIR": str(docs_dir), "INDEX_DIR": str(index_dir), "EDITOR_TOKEN": "browser-token"})
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(timeout=5)
+
+
+def test_researcher_follows_a_meeting_and_an_editor_merges_two_people(editor_server, browser_page):
+    page = browser_page
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    server = editor_server
+
+    page.goto(server + "/")
+    page.locator('.facet[data-facet="person"] li', has_text="Salim M. AlMalik").locator(".facet-entity").click()
+    page.wait_for_url(re.compile(r"/entity/person/"))
+    assert page.locator("h1").inner_text() == "Salim M. AlMalik"
+    assert page.locator(".timeline-svg rect").count() >= 3
+    meeting = page.locator(".meeting", has_text="Saud Al-Harbi")
+    assert meeting.locator("time").get_attribute("datetime") == "2024-07-26"
+    page.locator(".network-svg .node").first.hover()
+    assert page.locator(".network-svg .is-dim").count() + page.locator(".network-svg .is-lit").count() > 0, "hover lights the network"
+    meeting.locator(".meeting-sentence a").click()
+    page.wait_for_url(re.compile(r"/doc/003.+sentence="))
+    assert "received Dr. Saud Al-Harbi" in page.locator("mark.sentence").inner_text()
+
+    def facet_count(name: str) -> int | None:
+        item = page.locator('.facet[data-facet="person"] li', has_text=name)
+        return int(item.locator(".facet-count").inner_text()) if item.count() else None
+
+    page.goto(server + "/")
+    sally, omar = facet_count("Sally Mabrouk"), facet_count("Mohamed Ben Omar")
+    assert sally and omar
+    page.goto(server + "/editor")
+    page.fill("#token", "browser-token")
+    page.click(".editor-login button")
+    page.wait_for_url(re.compile(r"/curation"))
+    page.goto(server + "/")
+    page.locator('.facet[data-facet="person"] li', has_text="Sally Mabrouk").locator(".facet-entity").click()
+    page.wait_for_url(re.compile(r"/entity/person/"))
+    page.fill("#merge-into", "Mohamed Ben Omar")
+    with page.expect_navigation():
+        page.click("form.merge-form button")
+    assert page.locator("h1").inner_text() == "Mohamed Ben Omar"
+    page.goto(server + "/")
+    assert facet_count("Sally Mabrouk") is None
+    assert facet_count("Mohamed Ben Omar") >= omar
+    page.goto(server + "/curation")
+    with page.expect_navigation():
+        page.click(".curation-table button")
+    page.goto(server + "/")
+    assert facet_count("Sally Mabrouk") == sally
+    assert not problems, problems
+
+
 GUESTS = ["Karim Benali", "Youssef Amrani", "Nadia Fassi", "Omar Kettani", "Leila Bennani", "Samir Tazi",
           "Rachid Alaoui", "Hind Berrada", "Mehdi Sqalli", "Salma Chraibi", "Tarik Lahlou", "Imane Idrissi",
           "Hamza Filali", "Zineb Sebti"]

@@ -13,6 +13,10 @@ README = (PROJECT / "README.md").read_text(encoding="utf-8")
 SEARCH_FIELDS = ("query", "total", "page", "per_page", "results", "facets", "suggestion", "notices", "timed_out", "partial")
 RESULT_FIELDS = ("id", "title", "lang", "date", "year", "organisations", "people", "source", "snippet")
 PARAMETERS = ("q", "org", "person", "year", "lang", "sort", "page", "per_page")
+# DESIGN.md's Entities: the list, an entity's page, the network, curation.
+ENTITY_FIELDS = ("kind", "key", "name", "count", "first", "last", "variants", "form", "roles", "role", "timeline",
+                 "period", "related", "score", "meetings", "participants", "sentence", "document", "start", "end",
+                 "nodes", "edges", "source", "target", "weight", "into", "action", "keys", "aliases", "at", "limit")
 BATCH_FIELDS = ("queries", "fold", "results", "query", "total", "year", "org", "error", "notices")
 
 
@@ -48,6 +52,11 @@ def test_every_url_is_documented(method, rule):
 
 @pytest.mark.parametrize("field", SEARCH_FIELDS + RESULT_FIELDS + EXPORT_COLUMNS + PARAMETERS + BATCH_FIELDS)
 def test_every_api_field_and_parameter_is_documented(field):
+    assert f'"{field}"' in README or f"`{field}`" in README, field
+
+
+@pytest.mark.parametrize("field", ENTITY_FIELDS)
+def test_every_entity_field_is_documented(field):
     assert f'"{field}"' in README or f"`{field}`" in README, field
 
 
