@@ -107,7 +107,7 @@ def batch_line_json(line) -> dict:
         "query": line.query,
         "total": line.total,
         "year": [{"value": fv.value, "count": fv.count} for fv in line.year],
-        "org": [{"value": fv.value, "count": fv.count} for fv in line.org],
+        "org": [{"value": fv.value, "count": fv.count, **({"key": fv.key} if fv.key else {})} for fv in line.org],
         "error": line.error,
         "notices": line.notices,
     }

@@ -92,7 +92,7 @@ def run_batch(service, queries: list, request: SearchRequest | None = None,
     lines = [BatchLine(q) for q in queries]
     answered: dict[str, BatchLine] = {}  # a line repeated in the list is searched once
     with service.matching() as (gen, match):
-        counter = _Counter(gen, request) if gen is not None else None
+        counter = _Counter(gen, service.curated(gen), request) if gen is not None else None
         for i, line in enumerate(lines):
             earlier = answered.get(line.query) if isinstance(line.query, str) else None
             if earlier is not None:
@@ -139,14 +139,14 @@ def _answer(line: BatchLine, match, counter: "_Counter | None") -> None:
 class _Counter:
     """The counts of one line under the batch's filters, on one generation."""
 
-    def __init__(self, gen, request: SearchRequest):
-        self.gen = gen
+    def __init__(self, gen, curated, request: SearchRequest):
+        self.gen, self.curated = gen, curated  # facet tables as the editors' curation shows them
         self.allowed = gen.live.copy()
         for name, values in request.filters().items():
-            self.allowed &= gen.tables[name].mask_for(values, gen.doc_count)
+            self.allowed &= curated.tables[name].mask_for(values, gen.doc_count)
         self.fold = request.fold and gen.folds
-        self.years: FacetTable = gen.tables["year"]
-        self.orgs: FacetTable = gen.tables["org"]
+        self.years: FacetTable = curated.tables["year"]
+        self.orgs: FacetTable = curated.tables["org"]
 
     def counts(self, matched: np.ndarray) -> tuple[int, list[FacetValue], list[FacetValue]]:
         """(total, counts per year in order, the TOP_ORGS most frequent organisations)."""
@@ -166,5 +166,6 @@ class _Counter:
             cut = orgs[org_rows].min()
             org_rows = np.flatnonzero(orgs >= cut)
         org_rows = org_rows[np.lexsort((self.orgs.case_rank[org_rows], -orgs[org_rows]))][:TOP_ORGS]
-        org = [FacetValue(self.orgs.values[i], int(orgs[i])) for i in org_rows.tolist()]
+        org = [FacetValue(self.orgs.values[i], int(orgs[i]), key=self.curated.key("org", self.orgs.values[i]))
+               for i in org_rows.tolist()]
         return total, year, org
