@@ -57,3 +57,13 @@ def sample_service(tmp_path_factory) -> SearchService:
     index = tmp_path_factory.mktemp("index")
     reindex(docs, index)
     return SearchService(index, docs_dir=docs)
+
+
+def service_of_texts(tmp_path_factory, texts: dict[str, str]) -> SearchService:
+    """A service over an archive of the given files (name → text), for module-scoped fixtures."""
+    docs = tmp_path_factory.mktemp("docs")
+    for name, text in texts.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    index = tmp_path_factory.mktemp("index")
+    reindex(docs, index)
+    return SearchService(index, docs_dir=docs)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from search.index.analysis import analyze
-from search.index.indexer import reindex
 from search.query.service import SearchRequest, SearchService
+from conftest import service_of_texts
 
 DOCUMENTS = {
     "fr-cyber.txt": (
@@ -58,12 +58,7 @@ PAIRS_EN = [
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory) -> SearchService:
-    docs = tmp_path_factory.mktemp("docs")
-    for name, text in DOCUMENTS.items():
-        (docs / name).write_text(text, encoding="utf-8")
-    index = tmp_path_factory.mktemp("index")
-    reindex(docs, index)
-    return SearchService(index, docs_dir=docs)
+    return service_of_texts(tmp_path_factory, DOCUMENTS)
 
 
 def found(service: SearchService, query: str) -> set[str]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from search.index.indexer import reindex
 from search.index.namekeys import lone_particles, search_keys, unglued
 from search.query.names import space_particles
 from search.query.service import SearchRequest, SearchService
+from conftest import service_of_texts
 
 DOCUMENTS = {
     "en-othaimeen.txt": (
@@ -49,12 +49,7 @@ VARIANTS = [
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory) -> SearchService:
-    docs = tmp_path_factory.mktemp("docs")
-    for name, text in DOCUMENTS.items():
-        (docs / name).write_text(text, encoding="utf-8")
-    index = tmp_path_factory.mktemp("index")
-    reindex(docs, index)
-    return SearchService(index, docs_dir=docs)
+    return service_of_texts(tmp_path_factory, DOCUMENTS)
 
 
 def ranked(service: SearchService, query: str) -> list[str]:

@@ -19,15 +19,20 @@ ARGS = [
 ]
 
 
-@pytest.fixture
-def server(app):
-    """The app served on a free port of 127.0.0.1 for the length of a test."""
+def serve(app):
+    """The app served on a free port of 127.0.0.1 until the generator is closed."""
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_port}"
     httpd.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def server(app):
+    """The app served on a free port of 127.0.0.1 for the length of a test."""
+    yield from serve(app)
 
 
 @pytest.fixture
@@ -98,12 +103,7 @@ def editor_server(docs_dir, index_dir):
     from webui import create_app
 
     app = create_app({"TESTING": True, "DOCS_DIR": str(docs_dir), "INDEX_DIR": str(index_dir), "EDITOR_TOKEN": "browser-token"})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=5)
+    yield from serve(app)
 
 
 def test_researcher_follows_a_meeting_and_an_editor_merges_two_people(editor_server, browser_page):
