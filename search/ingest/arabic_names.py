@@ -42,6 +42,7 @@ def _pair_key(first: str, last: str) -> str | None:
     return f"{a}|{b}"
 
 
+@lru_cache(maxsize=1 << 14)
 def full_name_key(name: str) -> str | None:
     """The key of a full name (given name | surname), or None for a single word or a short name."""
     words = _carrying(_WORD.findall(name))
@@ -64,6 +65,9 @@ def typed_name_keys(words: list[str]) -> list[str]:
 def arabic_people(text: str, people: dict[str, str]) -> list[str]:
     """Canonical names of the known people (canonical forms, keyed as `people` values) named in
     the Arabic script of a text."""
+    words = _ARABIC_WORD.findall(text)
+    if not words:
+        return []
     known: dict[str, str] = {}
     for canonical in people.values():
         key = full_name_key(canonical)
@@ -71,7 +75,6 @@ def arabic_people(text: str, people: dict[str, str]) -> list[str]:
             known.setdefault(key, canonical)
     if not known:
         return []
-    words = _ARABIC_WORD.findall(text)
     stop = particles()
     heads = compound_heads()
     found = set()

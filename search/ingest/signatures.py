@@ -105,6 +105,7 @@ def _content_words(folded: list[str]) -> list[str]:
     return sorted({w for w in folded if len(w) > 2 and not w.isdigit() and w not in stop})
 
 
+@lru_cache(maxsize=1 << 16)  # names recur across an archive: each is keyed once per process
 def name_key(word: str) -> str:
     """A spelling-independent key of a name: its consonant skeleton, the same in Latin and Arabic script.
 
