@@ -18,6 +18,7 @@ from search.index.schema import analysed, build_schema, document_fields
 from search.index.scanning import FileState
 from search.index.workers import Budget, supervised_map
 from search.ingest.documents import Document, content_hash
+from search.ingest.entities import spans_remembered
 from search.ingest.extract import ExtractionContext, extract_documents, read_file_text
 from search.ingest.formats import UnreadableFile
 from search.ingest.signatures import signature
@@ -53,6 +54,11 @@ class Extraction:
 
 def extract_file(state: FileState, context: ExtractionContext) -> Extraction:
     """Read and extract one file (in a pool worker when there are many): never raises for a bad file."""
+    with spans_remembered():
+        return _extract_file(state, context)
+
+
+def _extract_file(state: FileState, context: ExtractionContext) -> Extraction:
     try:
         data = _read(state)
         docs: list[Document] = extract_documents(state.source, state.path, data, context, state.digest)

@@ -17,6 +17,7 @@ import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -185,7 +186,34 @@ def _organisations(text: str, knowledge: Knowledge) -> list[str]:
     return [canonical for canonical, _ in _organisation_spans(text, knowledge)]
 
 
+_spans_memo: dict | None = None  # while one file is extracted: its texts' organisation spans
+
+
+@contextmanager
+def spans_remembered():
+    """Within this block, the organisation spans of a text are found once: one file's extraction
+    reads them for its facets and again for its entity record, with the same knowledge."""
+    global _spans_memo
+    _spans_memo = {}
+    try:
+        yield
+    finally:
+        _spans_memo = None
+
+
 def _organisation_spans(text: str, knowledge: Knowledge) -> list[tuple[str, str]]:
+    """(canonical, surface) of each organisation named in a text, in text order (do not modify)."""
+    memo = _spans_memo
+    if memo is None:
+        return _find_organisation_spans(text, knowledge)
+    key = (text, id(knowledge))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _find_organisation_spans(text, knowledge)
+    return found
+
+
+def _find_organisation_spans(text: str, knowledge: Knowledge) -> list[tuple[str, str]]:
     folded = fold(text)
     spans = [(m.start(), m.end(), _known_name(m.group(), knowledge), 0)
              for m in knowledge.org_pattern.finditer(folded)]
