@@ -16,11 +16,12 @@ from pathlib import Path
 from search.index.entity_store import entity_record
 from search.index.schema import analysed, build_schema, document_fields
 from search.index.scanning import FileState
+from search.index.spool import Spool, SpooledTexts, read_once
 from search.index.workers import Budget, supervised_map
 from search.ingest.documents import Document, content_hash
 from search.ingest.entities import spans_remembered
 from search.ingest.extract import ExtractionContext, extract_documents, read_file_text
-from search.ingest.formats import UnreadableFile
+from search.ingest.formats import RawText, UnreadableFile
 from search.ingest.signatures import signature
 
 # Extraction (decoding, cleaning, language, entities, signatures) runs in this many worker
@@ -52,15 +53,16 @@ class Extraction:
     entities: list[dict] = field(default_factory=list)  # each document's entity record (variants, roles, meetings)
 
 
-def extract_file(state: FileState, context: ExtractionContext) -> Extraction:
-    """Read and extract one file (in a pool worker when there are many): never raises for a bad file."""
+def extract_file(state: FileState, context: ExtractionContext, spool: Spool | None = None) -> Extraction:
+    """Read and extract one file (in a pool worker when there are many), from the spool when it
+    holds the file: never raises for a bad file."""
     with spans_remembered():
-        return _extract_file(state, context)
+        return _extract_file(state, context, spool)
 
 
-def _extract_file(state: FileState, context: ExtractionContext) -> Extraction:
+def _extract_file(state: FileState, context: ExtractionContext, spool: Spool | None) -> Extraction:
     try:
-        data = _read(state)
+        data = _spooled(state, spool) or _read(state)
         docs: list[Document] = extract_documents(state.source, state.path, data, context, state.digest)
         schema = _analysis_schema()
         fields = [analysed(document_fields(doc), schema) for doc in docs]
@@ -101,15 +103,16 @@ def _analysis_schema():
 
 
 _worker_context: ExtractionContext | None = None  # inherited by the forked workers
+_worker_spool: Spool | None = None  # likewise: the files already read and decoded
 
 
 def _extract_in_worker(state: FileState) -> Extraction:
-    return extract_file(state, _worker_context)
+    return extract_file(state, _worker_context, _worker_spool)
 
 
 def _extract_cheaply(state: FileState) -> Extraction:
     cheap = ExtractionContext(_worker_context.common_lines, {**_worker_context.extra, "cheap": True})
-    return extract_file(state, cheap)
+    return extract_file(state, cheap, _worker_spool)
 
 
 def _retry(state: FileState, why: str) -> Extraction:
@@ -120,22 +123,38 @@ def _skip(state: FileState, why: str) -> Extraction:
     return Extraction(state, reason=f"its extraction {why}, even without entity extraction")
 
 
-def extracted(states: list[FileState], context: ExtractionContext, budget: Budget = DEFAULT_BUDGET) -> Iterator[Extraction]:
+def extracted(states: list[FileState], context: ExtractionContext, budget: Budget = DEFAULT_BUDGET,
+              spool: Spool | None = None) -> Iterator[Extraction]:
     """Extractions in the files' order (those extracted again with the cheap steps last), from
-    forked workers feeding this one writer, each file within the budget."""
-    global _worker_context
+    forked workers feeding this one writer, each file within the budget; files in the spool are
+    not read again."""
+    global _worker_context, _worker_spool
     _worker_context = context  # the workers inherit the archive's knowledge instead of unpickling it per task
-    again = []
-    for outcome in supervised_map(_extract_in_worker, states, _retry, budget, pool_size(len(states)), POOL_WINDOW):
-        if outcome.retry:
-            again.append((outcome.state, outcome.reason))
-        else:
+    _worker_spool = spool
+    try:
+        again = []
+        for outcome in supervised_map(_extract_in_worker, states, _retry, budget, pool_size(len(states)), POOL_WINDOW):
+            if outcome.retry:
+                again.append((outcome.state, outcome.reason))
+            else:
+                yield outcome
+        whys = {state.source: why for state, why in again}  # the workers answer with copies of the states
+        for outcome in supervised_map(_extract_cheaply, [state for state, _ in again], _skip, budget):
+            if outcome.docs:
+                outcome.degraded = whys[outcome.state.source]
             yield outcome
-    whys = {state.source: why for state, why in again}  # the workers answer with copies of the states
-    for outcome in supervised_map(_extract_cheaply, [state for state, _ in again], _skip, budget):
-        if outcome.docs:
-            outcome.degraded = whys[outcome.state.source]
-        yield outcome
+    finally:
+        _worker_context = _worker_spool = None
+
+
+def _spooled(state: FileState, spool: Spool | None) -> RawText | None:
+    """The file as the archive-wide passes read it, when they did (the state takes that reading's
+    size, time and hash: they describe what is indexed)."""
+    record = spool.get(state.source) if spool is not None else None
+    if record is None:
+        return None
+    state.size, state.mtime_ns, state.digest = record.size, record.mtime_ns, record.digest
+    return record.raw
 
 
 def _read(state: FileState) -> bytes:
@@ -148,13 +167,16 @@ def _read(state: FileState) -> bytes:
     return data
 
 
-def raw_texts(states: list[FileState], budget: Budget = DEFAULT_BUDGET) -> list[str]:
-    """The raw text of each readable file, for the archive-wide passes (common lines, entity
-    learning); decoded in workers, each file within the budget (a file that stalls its reader is
-    left out here and meets the same budget at extraction)."""
+def read_into(spool: Spool, states: list[FileState], budget: Budget = DEFAULT_BUDGET) -> SpooledTexts:
+    """Read and decode each changed file once, in workers, into the spool; their raw texts, for the
+    archive-wide passes (a file that stalls its reader is left out here and meets the same budget
+    at extraction)."""
     paths = [state.path for state in states]
-    texts = supervised_map(text_of, paths, lambda _path, _why: None, budget, pool_size(len(paths)), 256)
-    return [text for text in texts if text is not None]
+    records = supervised_map(read_once, paths, lambda _path, _why: None, budget, pool_size(len(paths)), 256)
+    for state, record in zip(states, records):
+        if record is not None:
+            spool.add(state.source, record)
+    return spool.texts([state.source for state in states])
 
 
 def text_of(path: Path) -> str | None:

@@ -31,7 +31,8 @@ from search.ingest.documents import Skipped, content_hash, list_files, printable
 from search.ingest.extract import ExtractionContext, find_common_lines
 from search.ingest.formats import supported_extensions
 from search.ingest.language import import_model_loader, load_model
-from search.index.extraction import raw_texts
+from search.index.extraction import read_into
+from search.index.spool import Spool
 from search.resources import data_files_fingerprint
 
 # 2: relation signatures; 3: entity lists as lists; 4: entity knowledge; 5: facet column;
@@ -85,6 +86,7 @@ class _Plan:
     signatures: dict[str, list[dict]] = field(default_factory=dict)  # relations: per re-extracted file
     scheduler: str | None = None  # a Dask scheduler extracts the files on its workers (search/index/distributed.py)
     entities: dict[str, list[dict]] = field(default_factory=dict)  # entity records per file (entity_store.py)
+    spool: Spool | None = None  # the changed files as the archive-wide passes read them (spool.py)
 
 
 def _pause_for_test(point: str) -> None:
@@ -192,10 +194,16 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
 
         common, knowledge = passes_on_cluster(scheduler, docs_dir, changed, full,
                                               frozenset(meta.get("common_lines", [])), None if full else live)
+        spool = None
     else:
-        common, knowledge = _archive_passes(docs_dir, changed, full, meta, live, budget)
+        spool = Spool(index_dir)
+        try:
+            common, knowledge = _archive_passes(docs_dir, changed, full, meta, live, budget, spool)
+        except BaseException:
+            spool.close()
+            raise
     context = ExtractionContext(common_lines=common, extra={"entities": knowledge})
-    plan = _Plan(removed, changed, old_files, files_meta, context, budget, scheduler=scheduler)
+    plan = _Plan(removed, changed, old_files, files_meta, context, budget, scheduler=scheduler, spool=spool)
     plan.entities = {} if full else load_entity_docs(live)
 
     generation = store.new_generation_dir(index_dir)
@@ -228,13 +236,17 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
         relations.stop()
         store.discard_generation(generation)
         raise
+    finally:
+        if spool is not None:
+            spool.close()
     summary.generation = generation.name
     summary.documents = documents
 
 
 def _archive_passes(docs_dir: Path, changed: list[FileState], full: bool, meta: dict, live: Path | None,
-                    budget: Budget):
-    """(common lines, entity knowledge), from the changed files decoded in this machine's pool."""
+                    budget: Budget, spool: Spool):
+    """(common lines, entity knowledge), from the changed files decoded in this machine's pool into
+    the spool, where the extraction reads them again (search/index/spool.py)."""
     # The language model loads while the files are decoded and learned from (its decompression
     # frees the interpreter), so the extraction workers forked after it inherit it instead of each
     # spending half a second loading it. The processes forked meanwhile never detect languages,
@@ -243,13 +255,12 @@ def _archive_passes(docs_dir: Path, changed: list[FileState], full: bool, meta: 
     if changed:
         import_model_loader()
         model.start()
-    texts = raw_texts(changed, budget)  # decoded once for both archive-wide passes
+    texts = read_into(spool, changed, budget)  # decoded once for the passes and the extraction
     if full:
         common = find_common_lines(texts, len(changed))
     else:
         common = frozenset(meta.get("common_lines", []))
     knowledge = learn_entities(docs_dir, texts, common, None if full else live)
-    del texts
     if changed:
         model.join()
     return common, knowledge
@@ -271,7 +282,7 @@ def _write(engine: Engine, generation: Path, base: Path | None, plan: _Plan, sum
 
                 outcomes = extracted_on_cluster(plan.changed, plan.context, plan.scheduler)
             else:
-                outcomes = extracted(plan.changed, plan.context, plan.budget)
+                outcomes = extracted(plan.changed, plan.context, plan.budget, plan.spool)
             for i, outcome in enumerate(outcomes, 1):
                 progress("indexing", i, len(plan.changed))
                 _pause_for_test("adding")

@@ -117,9 +117,11 @@ def read_file_text(data: bytes, path: Path):
     return read_raw(data, path)
 
 
-def extract_documents(source: str, path: Path, data: bytes, context: ExtractionContext, digest: str) -> list[Document]:
-    """The documents a file holds (raises UnreadableFile when it holds none)."""
-    raw = read_raw(data, path)
+def extract_documents(source: str, path: Path, data: bytes | RawText, context: ExtractionContext,
+                      digest: str) -> list[Document]:
+    """The documents a file holds, from its bytes or what its reader made of them (raises
+    UnreadableFile when it holds none)."""
+    raw = data if isinstance(data, RawText) else read_raw(data, path)
     if not raw.text.strip():
         raise UnreadableFile("empty file (no text)")
     whole = _document(source, 1, raw.text, raw, context, digest)

@@ -154,13 +154,13 @@ def test_a_file_deleted_between_listing_and_reading(docs_dir, index_dir, monkeyp
 def test_a_file_changed_after_the_scan_is_indexed_as_read(docs_dir, index_dir, monkeypatch):
     path = docs_dir / "new.txt"
     write_article(path, "firstversion")
-    real = extraction._read
+    real = extraction.read_once  # the one reading of each changed file (search/index/spool.py)
 
-    def edit_then_read(state):
+    def edit_then_read(file):
         write_article(path, "secondversion")
-        return real(state)
+        return real(file)
 
-    monkeypatch.setattr(extraction, "_read", edit_then_read)
+    monkeypatch.setattr(extraction, "read_once", edit_then_read)
     reindex(docs_dir, index_dir)
     monkeypatch.undo()
     assert total(index_dir, "secondversion") == 1
