@@ -15,6 +15,7 @@ import pytest
 
 from search.index import store
 from search.index.indexer import reindex
+from search.index.whoosh import engine as whoosh_engine
 from search.index.whoosh.digest import differences, digest
 from tests.conftest import SHARED
 
@@ -35,6 +36,14 @@ def test_full_build_matches_the_kept_digest(corpus_digest):
     kept = json.loads(KEPT.read_text(encoding="utf-8"))
     assert len(corpus_digest["documents"]) == len(kept["documents"])
     assert differences(kept, corpus_digest) == []
+
+
+def test_a_writer_that_spills_to_runs_files_the_same_postings(tmp_path, monkeypatch, corpus_digest):
+    """With a 1 MB writer budget the posting pool writes many runs and merges them
+    (search/index/whoosh/termpool.py): the index is the same."""
+    monkeypatch.setattr(whoosh_engine, "WRITER_LIMIT_MB", 1)
+    reindex(CORPUS, tmp_path / "index", full=True)
+    assert differences(corpus_digest, digest(store.current_generation(tmp_path / "index"))) == []
 
 
 def test_files_taken_out_and_put_back_give_the_same_index(tmp_path, corpus_digest):

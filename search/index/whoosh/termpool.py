@@ -1,0 +1,128 @@
+"""A posting pool for Whoosh's segment writer that groups postings by term.
+
+Whoosh's own pool keeps one (field, term, document, weight, value) tuple per posting, sorts them
+all when it flushes, pickles each one to a run file and merges the runs posting by posting through
+a heap: on our documents (about 850 postings each) that was most of the writer's time. Here the
+postings of a term are appended to that term's list as they come. A term's postings arrive in
+document order (the writer numbers documents as it adds them, and a merged segment's documents
+keep their order), so a run needs only its terms sorted; runs are written as pickled blocks of
+terms and merged on the terms alone, each term's postings laid end to end, run after run.
+
+The writer receives the same postings in the same order as from Whoosh's pool, so the segments
+are the same (tests/index/test_index_digest.py).
+"""
+from __future__ import annotations
+
+import heapq
+import os
+import pickle
+from collections.abc import Iterator
+
+from whoosh.util import random_name
+
+BLOCK_TERMS = 1024  # terms per pickled block of a run
+TERM_BYTES = 120  # what a term's entry costs in memory, beside its text
+POSTING_BYTES = 110  # what one posting costs in memory, beside its value bytes
+
+
+class TermPool:
+    """What SegmentWriter needs of a pool: add, iter_postings, cleanup and fieldnames."""
+
+    def __init__(self, tempstore, segment, limitmb: int = 128):
+        self.tempstore, self.segment = tempstore, segment
+        self.limit = limitmb * 2**20
+        self.current: dict[tuple[str, bytes], list] = {}
+        self.currentsize = 0
+        self.runs: list[str] = []
+
+    @property
+    def fieldnames(self) -> set[str]:
+        """The fields that received postings (read by Whoosh's multiprocessing writer only)."""
+        return {fieldname for fieldname, _ in self.current} | getattr(self, "_run_fields", set())
+
+    def add(self, item: tuple) -> None:
+        """One posting: (fieldname, term bytes, document number, weight, value bytes)."""
+        fieldname, tbytes, docnum, weight, vbytes = item
+        key = (fieldname, tbytes)
+        postings = self.current.get(key)
+        if postings is None:
+            postings = self.current[key] = []
+            self.currentsize += TERM_BYTES + len(tbytes)
+        postings.append((docnum, weight, vbytes))
+        self.currentsize += POSTING_BYTES + (len(vbytes) if vbytes else 0)
+        if self.currentsize > self.limit:
+            self.save()
+
+    def save(self) -> None:
+        """Write what is held as a run, terms in order."""
+        if not self.current:
+            return
+        self._run_fields = self.fieldnames
+        path = f"{random_name()}.run"
+        with self.tempstore.create_file(path) as handle:
+            block = []
+            for key in sorted(self.current):
+                block.append((key, self.current[key]))
+                if len(block) == BLOCK_TERMS:
+                    pickle.dump(block, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                    block = []
+            if block:
+                pickle.dump(block, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        self.runs.append(path)
+        self.current = {}
+        self.currentsize = 0
+
+    def _read_run(self, number: int, path: str) -> Iterator[tuple[tuple[str, bytes], int, list]]:
+        # (key, run number, postings): the run number keeps equal terms in run order in the merge.
+        with self.tempstore.open_file(path) as handle:
+            raw = handle.raw_file()
+            while True:
+                try:
+                    block = pickle.load(raw)
+                except EOFError:
+                    break
+                for key, postings in block:
+                    yield key, number, postings
+        self.tempstore.delete_file(path)
+
+    def iter_postings(self) -> Iterator[tuple]:
+        """Every posting, sorted by field, term and document, as Whoosh's writer takes them."""
+        if not self.runs:
+            for key in sorted(self.current):
+                fieldname, tbytes = key
+                for docnum, weight, vbytes in self.current[key]:
+                    yield fieldname, tbytes, docnum, weight, vbytes
+            return
+        self.save()
+        last, gathered = None, []
+        for key, _number, postings in heapq.merge(*(self._read_run(n, path) for n, path in enumerate(self.runs)),
+                                                  key=lambda entry: (entry[0], entry[1])):
+            if key != last:
+                if gathered:
+                    yield from _postings_of(last, gathered)
+                last, gathered = key, []
+            gathered.append(postings)
+        if gathered:
+            yield from _postings_of(last, gathered)
+        self.runs = []
+
+    def cleanup(self) -> None:
+        """Remove the runs left (a cancelled writer)."""
+        for path in self.runs:
+            try:
+                self.tempstore.delete_file(path)
+            except OSError:
+                pass
+        self.runs = []
+
+
+def _postings_of(key: tuple[str, bytes], lists: list[list]) -> Iterator[tuple]:
+    fieldname, tbytes = key
+    for postings in lists:
+        for docnum, weight, vbytes in postings:
+            yield fieldname, tbytes, docnum, weight, vbytes
+
+
+def use_term_pool(writer, limitmb: int) -> None:
+    """Give a fresh SegmentWriter a TermPool in place of Whoosh's pool."""
+    writer.pool = TermPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
