@@ -6,6 +6,7 @@ from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 
 from search.index.analysis import (arabic_analyzer, english_analyzer, exact_analyzer, french_analyzer, name_analyzer,
                                    neutral_analyzer, sound_key_analyzer)
+from search.index.fieldterms import FieldTerms
 from search.index.namekeys import person_key_analyzer, person_keys_text
 
 # A document's text goes to the fields of its own language; queries are parsed against all of
@@ -49,12 +50,17 @@ class Text(TEXT):
 
 
 def analysed(fields: dict, schema: Schema) -> dict:
-    """The fields of a document with every text field's value analysed into its postings."""
+    """The fields of a document with every text field's value analysed into its postings (each
+    text read once for all the fields that take it: search/index/fieldterms.py)."""
+    terms = getattr(schema, "_field_terms", None)
+    if terms is None:
+        terms = schema._field_terms = FieldTerms(schema)
+    words_of: dict = {}
     out = dict(fields)
     for name, value in fields.items():
         field = schema[name] if name in schema else None
         if isinstance(field, Text) and isinstance(value, str):
-            out[name] = Analysed(list(field.index(value)))
+            out[name] = Analysed(terms.postings(field, name, value, words_of))
     return out
 
 

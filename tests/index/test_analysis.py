@@ -139,3 +139,29 @@ def test_highlighting_stays_exact_when_its_word_table_starts_again(monkeypatch):
         expected = [(t.startchar, t.endchar) for t in highlight._cached("fr")(text, chars=True, removestops=True, mode="index")
                     if t.text in terms]
         assert match_spans(text, "fr", terms) == expected
+
+
+def test_one_reading_per_text_gives_whooshs_postings_byte_for_byte():
+    """search/index/fieldterms.py against Whoosh's own analysis, for every text field of every
+    corpus page and of texts built to hit the edge cases (stop words first, elisions, possessives)."""
+    from search.index.schema import Text, analysed, build_schema, document_fields
+    from search.ingest.documents import Document
+
+    schema = build_schema()
+    texts = [path.read_text(encoding="utf-8", errors="replace") for path in sorted((SHARED / "corpus").glob("*.txt"))]
+    texts += ["le la les l'ICESCO d’entente", "the the ICESCO’s programme, don't", "", "   ", "aujourd’hui's l' d'",
+              "Œuvre cœur ÆSIR résumé", "١٢٣ مرحبا بالعالم"]
+    fields_seen = set()
+    for i, text in enumerate(texts):
+        for lang in ("fr", "en", "xx"):
+            doc = Document(id=f"{i}", source=f"{i}.txt", title=text[:80], lang=lang, date=None, year=None, text=text,
+                           raw=text, people=["Salim AlMalik"], organisations=["ICESCO"], content_hash="h", part=1,
+                           person_terms=["Salim Al-Malik"], org_terms=["l'ICESCO"])
+            fields = document_fields(doc)
+            fast = analysed(fields, schema)
+            for name, value in fields.items():
+                field = schema[name] if name in schema else None
+                if isinstance(field, Text) and isinstance(value, str):
+                    assert fast[name].items == list(field.index(value)), (name, text[:60])
+                    fields_seen.add(name)
+    assert {"text_fr", "text_en", "text_xx", "exact_text", "spell", "title_fr", "org_names"} <= fields_seen
