@@ -19,7 +19,7 @@ from search.index.scanning import FileState
 from search.index.spool import Spool, SpooledTexts, read_once
 from search.index.workers import Budget, supervised_map
 from search.ingest.documents import Document, content_hash
-from search.ingest.entities import spans_remembered
+from search.ingest.memo import one_file
 from search.ingest.extract import ExtractionContext, extract_documents, read_file_text
 from search.ingest.formats import RawText, UnreadableFile
 from search.ingest.signatures import signature
@@ -56,7 +56,7 @@ class Extraction:
 def extract_file(state: FileState, context: ExtractionContext, spool: Spool | None = None) -> Extraction:
     """Read and extract one file (in a pool worker when there are many), from the spool when it
     holds the file: never raises for a bad file."""
-    with spans_remembered():
+    with one_file():
         return _extract_file(state, context, spool)
 
 

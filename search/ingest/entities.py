@@ -17,11 +17,11 @@ import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
 from search.ingest.arabic_names import arabic_people
+from search.ingest.memo import remembered
 from search.ingest.dates import find_dates
 from search.ingest.names import place_words, acronym_start, choose_canonical, name_variants, display_form, find_mentions, fold, name_rules, person_key, resolve_people, surname_of
 from search.ingest.org_patterns import (ENGLISH_NAME, FRENCH_NAME, HEADS_EN, HEADS_FR, ContainedSpans, find_acronyms,
@@ -186,31 +186,9 @@ def _organisations(text: str, knowledge: Knowledge) -> list[str]:
     return [canonical for canonical, _ in _organisation_spans(text, knowledge)]
 
 
-_spans_memo: dict | None = None  # while one file is extracted: its texts' organisation spans
-
-
-@contextmanager
-def spans_remembered():
-    """Within this block, the organisation spans of a text are found once: one file's extraction
-    reads them for its facets and again for its entity record, with the same knowledge."""
-    global _spans_memo
-    _spans_memo = {}
-    try:
-        yield
-    finally:
-        _spans_memo = None
-
-
 def _organisation_spans(text: str, knowledge: Knowledge) -> list[tuple[str, str]]:
     """(canonical, surface) of each organisation named in a text, in text order (do not modify)."""
-    memo = _spans_memo
-    if memo is None:
-        return _find_organisation_spans(text, knowledge)
-    key = (text, id(knowledge))
-    found = memo.get(key)
-    if found is None:
-        found = memo[key] = _find_organisation_spans(text, knowledge)
-    return found
+    return remembered(("organisations", text, id(knowledge)), lambda: _find_organisation_spans(text, knowledge))
 
 
 def _find_organisation_spans(text: str, knowledge: Knowledge) -> list[tuple[str, str]]:

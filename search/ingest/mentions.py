@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from search.ingest.entities import _organisation_spans
 from search.ingest.knowledge import Knowledge, name_key, package_knowledge
@@ -57,14 +58,31 @@ def find_entity_mentions(text: str, people: list[str], organisations: list[str],
         add(org, ORG, org)
     if not raw:
         return []
-    # One alternation, longest first, scanned once: the cost is one pass over the text.
-    forms = sorted(raw, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(_surface_pattern(f) for f in forms) + r")(?![\w-])")
+    # As one alternation of the forms, longest first, scanned once from the left would find them:
+    # every place each form matches, then, from the left, the first place and its longest form.
+    # Each form's pattern is compiled once per process (a document's own alternation was compiled
+    # for that document alone, which cost more than the scan).
+    forms = sorted(raw, key=lambda form: (-len(form), form))
+    starts = []
+    for order, form in enumerate(forms):
+        starts += [(m.start(), order, m.end(1)) for m in _form_pattern(form).finditer(text)]
+    starts.sort()
     found = []
-    for match in pattern.finditer(text):
-        kind, name = entities[_norm(match.group())]
-        found.append(Mention(kind, name, entity_key(kind, name), match.start(), match.end()))
+    end = 0
+    for start, _order, stop in starts:
+        if start < end:
+            continue
+        kind, name = entities[_norm(text[start:stop])]
+        found.append(Mention(kind, name, entity_key(kind, name), start, stop))
+        end = stop
     return found
+
+
+@lru_cache(maxsize=1 << 15)
+def _form_pattern(form: str) -> re.Pattern:
+    """Every place a surface form matches as a whole name: a lookahead, so that places overlapping
+    another match of the same form are found too."""
+    return re.compile(r"(?<![\w-])(?=(" + _surface_pattern(form) + r")(?![\w-]))")
 
 
 def _person_surfaces(text: str, people: list[str], knowledge: Knowledge):

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from search.ingest.memo import remembered
 from search.resources import package_toml
 
 _UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper() and c.isalpha())
@@ -234,7 +235,12 @@ def _is_edge(word: str, rules: NameRules) -> bool:
 
 
 def find_mentions(text: str, folded: str | None = None) -> list[Mention]:
-    """Capitalised name sequences of a text, marked when a title, a role or an apposition names a person."""
+    """Capitalised name sequences of a text, marked when a title, a role or an apposition names a
+    person (`folded`: fold(text), when the caller has it; do not modify what is returned)."""
+    return remembered(("mentions", text), lambda: _find_mentions(text, folded))
+
+
+def _find_mentions(text: str, folded: str | None) -> list[Mention]:
     rules = name_rules()
     folded = folded if folded is not None else fold(text)
     mentions = []

@@ -136,7 +136,7 @@ def name_keys(text: str, names: Iterable[str]) -> list[str]:
 def _script(text: str) -> str:
     """"arabic" when most letters of a text are Arabic-script ones (Arabic, Urdu, Persian), else "latin"."""
     arabic = sum(len(w) for w in _ARABIC_WORD.findall(text))
-    letters = sum(1 for c in text if c.isalpha())
+    letters = sum(map(str.isalpha, text))
     return "arabic" if letters and arabic * 2 > letters else "latin"
 
 
