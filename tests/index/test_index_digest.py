@@ -40,7 +40,7 @@ def test_full_build_matches_the_kept_digest(corpus_digest):
 
 def test_a_writer_that_spills_to_runs_files_the_same_postings(tmp_path, monkeypatch, corpus_digest):
     """With a 1 MB writer budget the posting pool writes many runs and merges them
-    (search/index/whoosh/termpool.py): the index is the same."""
+    (search/index/whoosh/fastwriter.py): the index is the same."""
     monkeypatch.setattr(whoosh_engine, "WRITER_LIMIT_MB", 1)
     reindex(CORPUS, tmp_path / "index", full=True)
     assert differences(corpus_digest, digest(store.current_generation(tmp_path / "index"))) == []

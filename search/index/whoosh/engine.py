@@ -21,7 +21,7 @@ from search.index.schema import build_schema
 from search.index.whoosh.longlists import LongLists, write_missing as write_long_lists
 from search.index.whoosh.merging import merge_in_tiers
 from search.index.whoosh.postings import IndexArrays
-from search.index.whoosh.termpool import use_term_pool
+from search.index.whoosh.fastwriter import speed_up
 
 WRITER_LIMIT_MB = 256
 _DEADLINE_EVERY = 1024  # postings walked by Whoosh between two looks at the clock
@@ -56,7 +56,7 @@ class WhooshWriter:
     def __init__(self, generation: Path, ix):
         self.generation, self.ix = generation, ix
         self._writer = ix.writer(limitmb=WRITER_LIMIT_MB)
-        use_term_pool(self._writer, WRITER_LIMIT_MB)
+        speed_up(self._writer, WRITER_LIMIT_MB)
 
     def delete_source(self, source: str) -> None:
         """Delete every document read from this source file."""

@@ -1,4 +1,5 @@
-"""A posting pool for Whoosh's segment writer that groups postings by term.
+"""Whoosh's segment writer, made fast on our documents: a posting pool that groups postings by term,
+and field lengths read once per field when the postings are written.
 
 Whoosh's own pool keeps one (field, term, document, weight, value) tuple per posting, sorts them
 all when it flushes, pickles each one to a run file and merges the runs posting by posting through
@@ -8,8 +9,12 @@ document order (the writer numbers documents as it adds them, and a merged segme
 keep their order), so a run needs only its terms sorted; runs are written as pickled blocks of
 terms and merged on the terms alone, each term's postings laid end to end, run after run.
 
-The writer receives the same postings in the same order as from Whoosh's pool, so the segments
-are the same (tests/index/test_index_digest.py).
+When it writes the postings, Whoosh's field writer looks up the document's field length for each
+posting, one small read of the segment's length column per posting; here each field's column is
+read once into a table.
+
+The writer receives the same postings in the same order and the same lengths, so the segments are
+the same (tests/index/test_index_digest.py).
 """
 from __future__ import annotations
 
@@ -18,7 +23,9 @@ import os
 import pickle
 from collections.abc import Iterator
 
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util import random_name
+from whoosh.util.numeric import byte_to_length
 
 BLOCK_TERMS = 1024  # terms per pickled block of a run
 TERM_BYTES = 120  # what a term's entry costs in memory, beside its text
@@ -123,6 +130,29 @@ def _postings_of(key: tuple[str, bytes], lists: list[list]) -> Iterator[tuple]:
             yield fieldname, tbytes, docnum, weight, vbytes
 
 
-def use_term_pool(writer, limitmb: int) -> None:
-    """Give a fresh SegmentWriter a TermPool in place of Whoosh's pool."""
+class PreloadedLengths:
+    """A segment's per-document reader whose field lengths come from tables read once per field."""
+
+    def __init__(self, reader):
+        self._reader = reader
+
+    def __getattr__(self, name):
+        return getattr(self._reader, name)
+
+    def doc_field_length_reader(self, fieldname: str, default=0):
+        """What the reader's own accessor answers, from a table: the length, or None when absent."""
+        reader = self._reader
+        column = reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None or getattr(column, "_fixedlen", None) != 1:
+            return reader.doc_field_length_reader(fieldname, default)
+        data = column._dbfile.get(column._basepos, column._count)
+        table = [byte_to_length(b) if b else None for b in data]
+        size = len(table)
+        return lambda docnum: table[docnum] if docnum < size else None
+
+
+def speed_up(writer, limitmb: int) -> None:
+    """Give a fresh SegmentWriter a TermPool in place of Whoosh's pool, and preloaded lengths."""
     writer.pool = TermPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
+    per_document_reader = writer.per_document_reader
+    writer.per_document_reader = lambda: PreloadedLengths(per_document_reader())
