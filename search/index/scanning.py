@@ -1,5 +1,6 @@
 """The scan that starts a reindex: every file stat-ed, those whose size or mtime changed hashed,
-and each compared with what the live generation recorded."""
+and each compared with what the live generation recorded (a file new to the index is changed
+without reading it here)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,6 +40,10 @@ def scan(docs_dir: Path, paths: list[Path], old_files: dict, skipped: list[Skipp
             old = old_files.get(source)
             if old and old.get("size") == st.st_size and old.get("mtime_ns") == st.st_mtime_ns:
                 state.digest = old.get("hash")
+                states.append(state)
+                continue
+            if not old:  # new to the index: its one reading (search/index/spool.py) hashes it
+                state.changed = True
                 states.append(state)
                 continue
             state.digest = content_hash(path.read_bytes())

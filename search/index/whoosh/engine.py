@@ -23,7 +23,7 @@ from search.index.whoosh.merging import merge_in_tiers
 from search.index.whoosh.postings import IndexArrays
 from search.index.whoosh.fastwriter import speed_up
 
-WRITER_LIMIT_MB = 256
+WRITER_LIMIT_MB = 64
 _DEADLINE_EVERY = 1024  # postings walked by Whoosh between two looks at the clock
 
 
