@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 from search.index import store
@@ -55,7 +56,7 @@ def load_entity_docs(generation: Path | None) -> dict[str, list[dict]]:
         return {}
 
 
-def aggregate(records: dict[str, list[dict]]) -> dict:
+def aggregate(records: Mapping[str, list[dict]]) -> dict:
     """Records per source → {"person"|"org": {name: {"key", "variants", "roles", "meetings"}}, "meetings": [...]}.
 
     Meetings are listed once, each with its document id, date, offsets and participants
@@ -84,13 +85,21 @@ def aggregate(records: dict[str, list[dict]]) -> dict:
     return out
 
 
-def save_entity_store(generation: Path, records: dict[str, list[dict]]) -> None:
-    """Write the records per source and their aggregation per entity into a generation."""
+def save_entity_store(generation: Path, records: Mapping[str, list[dict]]) -> None:
+    """Write the records per source and their aggregation per entity into a generation (the
+    records are read source by source: they may live on disk, search/index/spool.py)."""
     def dump(data):
         return lambda handle: handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
+    def dump_by_source(handle):
+        handle.write("{")
+        for i, source in enumerate(records):
+            handle.write(("," if i else "") + json.dumps(source, ensure_ascii=False) + ":"
+                         + json.dumps(records[source], ensure_ascii=False, separators=(",", ":")))
+        handle.write("}")
+
     aggregated = aggregate(records)
-    store.replace_file(generation / DOCS_NAME, dump(records), binary=False)
+    store.replace_file(generation / DOCS_NAME, dump_by_source, binary=False)
     store.replace_file(generation / STORE_NAME, dump(aggregated), binary=False)
     keys = {kind: {name: entry["key"] for name, entry in aggregated[kind].items()} for kind in KINDS}
     store.replace_file(generation / KEYS_NAME, dump(keys), binary=False)

@@ -11,7 +11,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from search.ingest.extract import ExtractionContext, find_common_lines
 from search.ingest.formats import supported_extensions
 from search.ingest.language import import_model_loader, load_model
 from search.index.extraction import read_into
-from search.index.spool import Spool
+from search.index.spool import Spool, SpooledRecords
 from search.resources import data_files_fingerprint
 
 # 2: relation signatures; 3: entity lists as lists; 4: entity knowledge; 5: facet column;
@@ -83,9 +83,9 @@ class _Plan:
     files_meta: dict[str, dict]
     context: ExtractionContext
     budget: Budget
-    signatures: dict[str, list[dict]] = field(default_factory=dict)  # relations: per re-extracted file
+    signatures: MutableMapping = field(default_factory=dict)  # relations: per re-extracted file (on disk)
     scheduler: str | None = None  # a Dask scheduler extracts the files on its workers (search/index/distributed.py)
-    entities: dict[str, list[dict]] = field(default_factory=dict)  # entity records per file (entity_store.py)
+    entities: MutableMapping = field(default_factory=dict)  # entity records per file (entity_store.py; on disk)
     spool: Spool | None = None  # the changed files as the archive-wide passes read them (spool.py)
 
 
@@ -204,7 +204,10 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
             raise
     context = ExtractionContext(common_lines=common, extra={"entities": knowledge})
     plan = _Plan(removed, changed, old_files, files_meta, context, budget, scheduler=scheduler, spool=spool)
-    plan.entities = {} if full else load_entity_docs(live)
+    # Signatures and entity records wait on disk, not in this process, until they are needed.
+    signatures, entity_records = Spool(index_dir), Spool(index_dir)
+    plan.signatures = SpooledRecords(signatures)
+    plan.entities = SpooledRecords(entity_records, None if full else (lambda: load_entity_docs(live)))
 
     generation = store.new_generation_dir(index_dir)
     # Related documents (copies, translations), from signatures kept in the generation.
@@ -237,8 +240,9 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
         store.discard_generation(generation)
         raise
     finally:
-        if spool is not None:
-            spool.close()
+        for opened in (spool, signatures, entity_records):
+            if opened is not None:
+                opened.close()
     summary.generation = generation.name
     summary.documents = documents
 

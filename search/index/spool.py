@@ -1,4 +1,5 @@
-"""Files read and decoded once per reindex.
+"""Files read and decoded once per reindex; and records a reindex gathers per file (signatures,
+entity records) kept on disk instead of in memory until they are needed.
 
 The archive-wide passes (common lines, entity learning) and the extraction each need every changed
 file's text. The first reading decodes each file in the pool workers and appends what it read to
@@ -14,7 +15,7 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,8 +54,8 @@ class Spool:
         self._end = 0
         self._at: dict[str, tuple[int, int]] = {}
 
-    def add(self, key: str, record: ReadFile) -> None:
-        """Append one record."""
+    def add(self, key: str, record) -> None:
+        """Append one record (a later one replaces an earlier one of the same key)."""
         data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
         os.pwrite(self._fd, data, self._end)
         self._at[key] = (self._end, len(data))
@@ -63,12 +64,25 @@ class Spool:
     def __contains__(self, key: str) -> bool:
         return key in self._at
 
-    def get(self, key: str) -> ReadFile | None:
+    def get(self, key: str):
         """The record of a key, or None when it was not spooled."""
         at = self._at.get(key)
         if at is None:
             return None
         return pickle.loads(os.pread(self._fd, at[1], at[0]))
+
+    def discard(self, key: str) -> None:
+        """Forget a key's record."""
+        self._at.pop(key, None)
+
+    def keys(self) -> list[str]:
+        """The keys held, in the order they were first added."""
+        return list(self._at)
+
+    def items(self) -> Iterator[tuple[str, object]]:
+        """(key, record) of every key held, read one at a time."""
+        for key in list(self._at):
+            yield key, self.get(key)
 
     def texts(self, keys: Sequence[str]) -> "SpooledTexts":
         """The raw texts of these keys (those spooled), read on demand."""
@@ -83,6 +97,46 @@ class Spool:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class SpooledRecords(Mapping):
+    """Records per source: a base mapping (the previous generation's) with this reindex's changes
+    on disk. Reading a source gives its new record when it has one, else its base record."""
+
+    def __init__(self, spool: Spool, base: Callable[[], Mapping] | None = None):
+        self._spool, self._load_base, self._loaded = spool, base, None
+        self._dropped: set[str] = set()
+
+    @property
+    def _base(self) -> Mapping:
+        # The base is read when first needed: after the writer is done with its memory.
+        if self._loaded is None:
+            self._loaded = self._load_base() if self._load_base is not None else {}
+        return self._loaded
+
+    def __setitem__(self, key: str, records) -> None:
+        self._dropped.discard(key)
+        self._spool.add(key, records)
+
+    def pop(self, key: str, default=None):
+        """Drop a source's records (what it had is not returned: the caller never needs it)."""
+        self._dropped.add(key)
+        self._spool.discard(key)
+        return default
+
+    def __getitem__(self, key: str):
+        if key in self._dropped:
+            raise KeyError(key)
+        if key in self._spool:
+            return self._spool.get(key)
+        return self._base[key]
+
+    def __iter__(self) -> Iterator[str]:
+        keys = (set(self._base) | set(self._spool.keys())) - self._dropped
+        return iter(sorted(keys))
+
+    def __len__(self) -> int:
+        return len((set(self._base) | set(self._spool.keys())) - self._dropped)
 
 
 class SpooledTexts(Sequence):
