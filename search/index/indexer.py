@@ -172,9 +172,11 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
     # A copy: the scan updates mtimes of touched files, and meta must show whether it did.
     old_files: dict[str, dict] = {} if full else {k: dict(v) for k, v in meta.get("files", {}).items()}
 
-    paths, listing_skips = list_files(docs_dir, supported_extensions())
+    seen: dict = {}
+    paths, listing_skips = list_files(docs_dir, supported_extensions(), seen)
     summary.skipped.extend(listing_skips)
-    states, vanished = scan(docs_dir, paths, old_files, summary.skipped, progress)
+    states, vanished = scan(docs_dir, paths, old_files, summary.skipped, progress, seen)
+    del seen
     # A file we could not read this time keeps its documents: only files that are gone lose theirs.
     kept = {s.source for s in states} | ({s.source for s in summary.skipped} - vanished)
     removed = [src for src in old_files if src not in kept]

@@ -23,16 +23,18 @@ class FileState:
 
 
 def scan(docs_dir: Path, paths: list[Path], old_files: dict, skipped: list[Skipped],
-         progress: Callable[[str, int, int], None]) -> tuple[list[FileState], set[str]]:
-    """Stat every file; hash those whose size or mtime changed. Returns the states and vanished sources."""
+         progress: Callable[[str, int, int], None], seen: dict | None = None) -> tuple[list[FileState], set[str]]:
+    """Stat every file (unless the listing did: `seen`, search/ingest/documents.py list_files); hash
+    those whose size or mtime changed. Returns the states and vanished sources."""
+    seen = seen or {}
     states: list[FileState] = []
     vanished: set[str] = set()
     for i, path in enumerate(paths, 1):
         if i % 200 == 0 or i == len(paths):
             progress("scanning", i, len(paths))
-        source = relative_source(path, docs_dir)
+        source, st = seen.get(path) or (relative_source(path, docs_dir), None)
         try:
-            st = path.stat()
+            st = st or path.stat()
             state = FileState(source, path, st.st_size, st.st_mtime_ns)
             if st.st_size > MAX_FILE_BYTES:
                 skipped.append(Skipped(source, f"larger than the {MAX_FILE_BYTES // 2**20} MB limit"))

@@ -69,14 +69,17 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def list_files(docs_dir: str | os.PathLike, extensions: set[str] | None = None) -> tuple[list[Path], list[Skipped]]:
+def list_files(docs_dir: str | os.PathLike, extensions: set[str] | None = None,
+               seen: dict | None = None) -> tuple[list[Path], list[Skipped]]:
     """Every regular file under docs_dir with a known extension, recursively, sorted; and the skipped ones.
 
     Symlinked folders are followed once (a loop is reported, not followed again); hidden files and
     folders are ignored. Pipes, sockets and devices are skipped (reading a pipe would block), and
-    so are names that are not valid UTF-8 (they cannot be stored or shown).
+    so are names that are not valid UTF-8 (they cannot be stored or shown). With `seen`, each
+    file's source and stat result go there (path → (source, stat)), so the scan need not ask again.
     """
     root = Path(docs_dir)
+    prefix = str(root) + os.sep
     extensions = extensions or TEXT_EXTENSIONS
     found: list[Path] = []
     skipped: list[Skipped] = []
@@ -104,11 +107,11 @@ def list_files(docs_dir: str | os.PathLike, extensions: set[str] | None = None) 
             return None
 
     def visit(entry) -> None:
-        path = Path(entry.path)
-        if path.suffix.lower() not in extensions:
+        if os.path.splitext(entry.name)[1].lower() not in extensions:
             return
+        path = Path(entry.path)
         try:
-            st = path.stat()
+            st = os.stat(entry.path)
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 reason = "symlink loop"
@@ -121,10 +124,15 @@ def list_files(docs_dir: str | os.PathLike, extensions: set[str] | None = None) 
         if not stat.S_ISREG(st.st_mode):
             skip(path, "not a regular file (a pipe, socket or device)")
             return
-        if not _utf8_name(relative_source(path, root)):
+        source = entry.path[len(prefix):] if entry.path.startswith(prefix) else relative_source(path, root)
+        if os.sep != "/":
+            source = source.replace(os.sep, "/")
+        if not _utf8_name(source):
             skip(path, "file name is not valid UTF-8; rename the file")
             return
         found.append(path)
+        if seen is not None:
+            seen[path] = (source, st)
 
     # Depth first, in name order, with a stack of folders' entries: no depth of folders is too deep.
     stack = [entries] if root.is_dir() and (entries := entries_of(root)) is not None else []
