@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 import time
 
@@ -26,6 +27,8 @@ def main(argv: list[str] | None = None) -> None:
 
     engine = engine_for(args.backend, args.shards)
     started = time.perf_counter()
+    cpu_before = sum(usage.ru_utime + usage.ru_stime
+                     for usage in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)))
     if args.profile:
         import cProfile
         profiler = cProfile.Profile()
@@ -35,10 +38,12 @@ def main(argv: list[str] | None = None) -> None:
     else:
         summary = reindex(args.docs_dir, args.index_dir, full=args.full, engine=engine, scheduler=args.scheduler)
     seconds = time.perf_counter() - started
+    cpu = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    cpu_s = sum(usage.ru_utime + usage.ru_stime for usage in cpu) - cpu_before
     own, children = own_peak_mb()
     json.dump({"seconds": seconds, "documents": summary.documents, "added": summary.added,
                "updated": summary.updated, "unchanged": summary.unchanged, "skipped": len(summary.skipped),
-               "peak_mb": own, "children_peak_mb": children, "generation": summary.generation}, sys.stdout)
+               "peak_mb": own, "children_peak_mb": children, "cpu_s": cpu_s, "generation": summary.generation}, sys.stdout)
     print()
 
 

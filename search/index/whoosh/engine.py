@@ -34,11 +34,13 @@ class WhooshEngine:
 
     def writer(self, generation: Path, base: Path | None) -> "WhooshWriter":
         """A writer of the new generation: empty, or starting as hard links to base's files."""
+        # Plain reads, not mmap: mapped segment files count in the indexer's resident memory.
+        storage = FileStorage(str(generation), supports_mmap=False)
         if base is None:
-            ix = whoosh_index.create_in(generation, build_schema())
+            ix = storage.create_index(build_schema())
         else:
             store.link_generation(base, generation)
-            ix = whoosh_index.open_dir(generation, schema=build_schema())
+            ix = storage.open_index(schema=build_schema())
         return WhooshWriter(generation, ix)
 
     def open(self, generation: Path) -> "WhooshGeneration":
