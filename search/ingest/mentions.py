@@ -65,7 +65,13 @@ def find_entity_mentions(text: str, people: list[str], organisations: list[str],
     forms = sorted(raw, key=lambda form: (-len(form), form))
     starts = []
     for order, form in enumerate(forms):
-        starts += [(m.start(), order, m.end(1)) for m in _form_pattern(form).finditer(text)]
+        head, pattern = _form_pattern(form)
+        at = text.find(head)
+        while at != -1:  # the form can only start where its first word does
+            match = pattern.match(text, at)
+            if match:
+                starts.append((at, order, match.end(1)))
+            at = text.find(head, at + 1)
     starts.sort()
     found = []
     end = 0
@@ -79,10 +85,12 @@ def find_entity_mentions(text: str, people: list[str], organisations: list[str],
 
 
 @lru_cache(maxsize=1 << 15)
-def _form_pattern(form: str) -> re.Pattern:
-    """Every place a surface form matches as a whole name: a lookahead, so that places overlapping
-    another match of the same form are found too."""
-    return re.compile(r"(?<![\w-])(?=(" + _surface_pattern(form) + r")(?![\w-]))")
+def _form_pattern(form: str) -> tuple[str, re.Pattern]:
+    """The first word of a surface form as written (the literal every match starts with), and the
+    form's pattern as a whole name, matched where that word is found."""
+    head = form.split()[0]
+    head = head.rstrip(".") if head[-1:] == "." or len(head) == 1 else head
+    return head, re.compile(r"(?<![\w-])(" + _surface_pattern(form) + r")(?![\w-])")
 
 
 def _person_surfaces(text: str, people: list[str], knowledge: Knowledge):
