@@ -173,9 +173,12 @@ def read_into(spool: Spool, states: list[FileState], budget: Budget = DEFAULT_BU
     at extraction)."""
     paths = [state.path for state in states]
     records = supervised_map(read_once, paths, lambda _path, _why: None, budget, pool_size(len(paths)), 256)
-    for state, record in zip(states, records):
-        if record is not None:
-            spool.add(state.source, record)
+    try:
+        for state, record in zip(states, records):
+            if record is not None:
+                spool.add(state.source, record)
+    finally:
+        records.close()  # the workers stop now, even when writing the spool failed (a full disk)
     return spool.texts([state.source for state in states])
 
 

@@ -289,10 +289,14 @@ def _write(engine: Engine, generation: Path, base: Path | None, plan: _Plan, sum
                 outcomes = extracted_on_cluster(plan.changed, plan.context, plan.scheduler)
             else:
                 outcomes = extracted(plan.changed, plan.context, plan.budget, plan.spool)
-            for i, outcome in enumerate(outcomes, 1):
-                progress("indexing", i, len(plan.changed))
-                _pause_for_test("adding")
-                _index_file(writer, outcome, plan, summary)
+            try:
+                for i, outcome in enumerate(outcomes, 1):
+                    progress("indexing", i, len(plan.changed))
+                    _pause_for_test("adding")
+                    _index_file(writer, outcome, plan, summary)
+            finally:
+                if hasattr(outcomes, "close"):
+                    outcomes.close()  # the workers stop before the spools close, whatever failed
             extracted_all()
             progress("committing", len(plan.changed), len(plan.changed))
             _pause_for_test("committing")

@@ -6,7 +6,7 @@ from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 
 from search.index.analysis import (arabic_analyzer, english_analyzer, exact_analyzer, french_analyzer, name_analyzer,
                                    neutral_analyzer, sound_key_analyzer)
-from search.index.fieldterms import FieldTerms
+from search.index.whoosh.fieldterms import FieldTerms
 from search.index.namekeys import person_key_analyzer, person_keys_text
 
 # A document's text goes to the fields of its own language; queries are parsed against all of
@@ -51,7 +51,7 @@ class Text(TEXT):
 
 def analysed(fields: dict, schema: Schema) -> dict:
     """The fields of a document with every text field's value analysed into its postings (each
-    text read once for all the fields that take it: search/index/fieldterms.py)."""
+    text read once for all the fields that take it: search/index/whoosh/fieldterms.py)."""
     terms = getattr(schema, "_field_terms", None)
     if terms is None:
         terms = schema._field_terms = FieldTerms(schema)

@@ -142,7 +142,7 @@ def test_highlighting_stays_exact_when_its_word_table_starts_again(monkeypatch):
 
 
 def test_one_reading_per_text_gives_whooshs_postings_byte_for_byte():
-    """search/index/fieldterms.py against Whoosh's own analysis, for every text field of every
+    """search/index/whoosh/fieldterms.py against Whoosh's own analysis, for every text field of every
     corpus page and of texts built to hit the edge cases (stop words first, elisions, possessives)."""
     from search.index.schema import Text, analysed, build_schema, document_fields
     from search.ingest.documents import Document
