@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton
 from flask_babel import format_date, format_decimal, get_locale
 
@@ -49,7 +49,7 @@ def language_name(code: str | None, capital: bool = True) -> str:
     locale = get_locale() or Locale("en")
     try:
         name = Locale.parse(code).get_display_name(locale)
-    except (ValueError, TypeError, LookupError):
+    except (ValueError, TypeError, LookupError, UnknownLocaleError):  # a code Babel lacks ("fuv"): the code
         return code
     if not name:
         return code

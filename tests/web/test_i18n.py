@@ -92,6 +92,7 @@ def test_dates_numbers_and_language_names_follow_the_locale(app, lang, date, num
         assert language_name("fr") == name
         assert localized_date(None) == "" and localized_date("2024") == "2024"
         assert language_name("und") == "" and language_name("zz-not-a-code!") == "zz-not-a-code!"
+        assert language_name("fuv") == "fuv"  # detected by the language model, unknown to Babel
 
 
 def test_result_count_is_formatted_for_the_locale(app):
