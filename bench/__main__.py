@@ -112,6 +112,7 @@ def bench_size(size: int, args) -> dict:
         log(f"index of an earlier run reused: {index}")
     else:
         result["indexing"] = measure_indexing(docs, index, args.seed, args.rounds, args.profile)
+        _save(data, size, result)  # a later step that fails keeps the indexing figures (--reuse-index)
     values = facet_values(index)
     queries = build_mix(docs, values, args.queries, args.seed)
     result["queries"] = len(queries)
@@ -138,8 +139,12 @@ def bench_size(size: int, args) -> dict:
     if not args.no_writer:
         log("Whoosh writer alone: single process, procs=2, procs=2 multisegment...")
         result["writer"] = writer_throughput(docs, data / f"writer-{size}")
-    (data / f"results-{size}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+    _save(data, size, result)
     return result
+
+
+def _save(data: Path, size: int, result: dict) -> None:
+    (data / f"results-{size}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
 
 
 def _provenance() -> dict:
