@@ -62,7 +62,7 @@ def text_direction(code: str | None) -> str:
         return "ltr"
     try:
         return "rtl" if Locale.parse(code).character_order == "right-to-left" else "ltr"
-    except (ValueError, TypeError, LookupError):
+    except (ValueError, TypeError, LookupError, UnknownLocaleError):  # a code Babel lacks ("fuv")
         return "ltr"
 
 

@@ -9,7 +9,7 @@ from babel.messages.pofile import read_po
 
 from search.index.schema import build_schema
 from search.query.parse import FRIENDLY_FIELDS, parse_query
-from webui.formatting import language_name, localized_date, localized_number
+from webui.formatting import language_name, localized_date, localized_number, text_direction
 from conftest import PROJECT
 
 CATALOGUE = PROJECT / "webui" / "translations" / "fr" / "LC_MESSAGES"
@@ -93,6 +93,7 @@ def test_dates_numbers_and_language_names_follow_the_locale(app, lang, date, num
         assert localized_date(None) == "" and localized_date("2024") == "2024"
         assert language_name("und") == "" and language_name("zz-not-a-code!") == "zz-not-a-code!"
         assert language_name("fuv") == "fuv"  # detected by the language model, unknown to Babel
+        assert text_direction("fuv") == "ltr" and text_direction("ar") == "rtl"
 
 
 def test_result_count_is_formatted_for_the_locale(app):
