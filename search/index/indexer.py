@@ -172,7 +172,7 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
     # A copy: the scan updates mtimes of touched files, and meta must show whether it did.
     old_files: dict[str, dict] = {} if full else {k: dict(v) for k, v in meta.get("files", {}).items()}
 
-    seen: dict = {}
+    seen: list = []
     paths, listing_skips = list_files(docs_dir, supported_extensions(), seen)
     summary.skipped.extend(listing_skips)
     states, vanished = scan(docs_dir, paths, old_files, summary.skipped, progress, seen)

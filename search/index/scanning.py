@@ -23,16 +23,16 @@ class FileState:
 
 
 def scan(docs_dir: Path, paths: list[Path], old_files: dict, skipped: list[Skipped],
-         progress: Callable[[str, int, int], None], seen: dict | None = None) -> tuple[list[FileState], set[str]]:
+         progress: Callable[[str, int, int], None], seen: list | None = None) -> tuple[list[FileState], set[str]]:
     """Stat every file (unless the listing did: `seen`, search/ingest/documents.py list_files); hash
     those whose size or mtime changed. Returns the states and vanished sources."""
-    seen = seen or {}
+    seen = seen if seen is not None and len(seen) == len(paths) else [None] * len(paths)
     states: list[FileState] = []
     vanished: set[str] = set()
-    for i, path in enumerate(paths, 1):
+    for i, (path, listed) in enumerate(zip(paths, seen), 1):
         if i % 200 == 0 or i == len(paths):
             progress("scanning", i, len(paths))
-        source, st = seen.get(path) or (relative_source(path, docs_dir), None)
+        source, st = listed or (relative_source(path, docs_dir), None)
         try:
             st = st or path.stat()
             state = FileState(source, path, st.st_size, st.st_mtime_ns)

@@ -70,13 +70,14 @@ def content_hash(data: bytes) -> str:
 
 
 def list_files(docs_dir: str | os.PathLike, extensions: set[str] | None = None,
-               seen: dict | None = None) -> tuple[list[Path], list[Skipped]]:
+               seen: list | None = None) -> tuple[list[Path], list[Skipped]]:
     """Every regular file under docs_dir with a known extension, recursively, sorted; and the skipped ones.
 
     Symlinked folders are followed once (a loop is reported, not followed again); hidden files and
     folders are ignored. Pipes, sockets and devices are skipped (reading a pipe would block), and
-    so are names that are not valid UTF-8 (they cannot be stored or shown). With `seen`, each
-    file's source and stat result go there (path → (source, stat)), so the scan need not ask again.
+    so are names that are not valid UTF-8 (they cannot be stored or shown). With `seen` (a list),
+    each file's (source, stat result) is appended there in the order of the files, so the scan
+    need not ask again.
     """
     root = Path(docs_dir)
     prefix = str(root) + os.sep
@@ -132,7 +133,7 @@ def list_files(docs_dir: str | os.PathLike, extensions: set[str] | None = None,
             return
         found.append(path)
         if seen is not None:
-            seen[path] = (source, st)
+            seen.append((source, st))
 
     # Depth first, in name order, with a stack of folders' entries: no depth of folders is too deep.
     stack = [entries] if root.is_dir() and (entries := entries_of(root)) is not None else []
