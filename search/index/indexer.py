@@ -169,27 +169,25 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
     fingerprint = _fingerprint(docs_dir)
     if live is None or meta.get("fingerprint") != fingerprint:
         full = True
-    # A copy: the scan updates mtimes of touched files, and meta must show whether it did.
-    old_files: dict[str, dict] = {} if full else {k: dict(v) for k, v in meta.get("files", {}).items()}
+    old_files: dict[str, dict] = {} if full else meta.get("files", {})
 
-    seen: list = []
-    paths, listing_skips = list_files(docs_dir, supported_extensions(), seen)
+    listed: list = []
+    _, listing_skips = list_files(docs_dir, supported_extensions(), listed)
     summary.skipped.extend(listing_skips)
-    states, vanished = scan(docs_dir, paths, old_files, summary.skipped, progress, seen)
-    del seen
+    changed, present, touched, vanished = scan(listed, old_files, summary.skipped, progress)
+    del listed
     # A file we could not read this time keeps its documents: only files that are gone lose theirs.
-    kept = {s.source for s in states} | ({s.source for s in summary.skipped} - vanished)
+    kept = present | ({s.source for s in summary.skipped} - vanished)
     removed = [src for src in old_files if src not in kept]
-    changed = [s for s in states if s.changed]
-    summary.unchanged = len(states) - len(changed)
-    files_meta = {src: info for src, info in old_files.items() if src in kept}
+    summary.unchanged = len(present) - len(changed)
 
     if live is not None and not full and not removed and not changed:
-        if files_meta != meta.get("files"):  # touched files: remember their new mtimes
-            store.write_meta(live, {**meta, "files": files_meta})
+        if touched:  # same content, new mtimes: remember them
+            store.write_meta(live, {**meta, "files": {**old_files, **touched}})
         summary.generation = live.name
         summary.documents = meta.get("documents", 0)
         return  # nothing else to write: the live generation stays
+    files_meta = {src: touched.get(src, info) for src, info in old_files.items() if src in kept}
 
     if scheduler:  # the workers read the files and send back what the passes need (distributed.py)
         from search.index.distributed import passes_on_cluster

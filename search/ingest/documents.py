@@ -76,8 +76,8 @@ def list_files(docs_dir: str | os.PathLike, extensions: set[str] | None = None,
     Symlinked folders are followed once (a loop is reported, not followed again); hidden files and
     folders are ignored. Pipes, sockets and devices are skipped (reading a pipe would block), and
     so are names that are not valid UTF-8 (they cannot be stored or shown). With `seen` (a list),
-    each file's (source, stat result) is appended there in the order of the files, so the scan
-    need not ask again.
+    each file's (source, stat result, path string) goes there instead, in the order of the files,
+    and the returned list is empty: the scan need not ask again, and no Path is built per file.
     """
     root = Path(docs_dir)
     prefix = str(root) + os.sep
@@ -108,12 +108,14 @@ def list_files(docs_dir: str | os.PathLike, extensions: set[str] | None = None,
             return None
 
     def visit(entry) -> None:
-        if os.path.splitext(entry.name)[1].lower() not in extensions:
+        name = entry.name
+        dot = name.rfind(".")
+        if dot <= 0 or name[dot:].lower() not in extensions:  # as os.path.splitext: ".txt" has none
             return
-        path = Path(entry.path)
         try:
             st = os.stat(entry.path)
         except OSError as exc:
+            path = Path(entry.path)
             if exc.errno == errno.ELOOP:
                 reason = "symlink loop"
             elif exc.errno == errno.ENOENT and path.is_symlink():
@@ -123,17 +125,18 @@ def list_files(docs_dir: str | os.PathLike, extensions: set[str] | None = None,
             skip(path, reason)
             return
         if not stat.S_ISREG(st.st_mode):
-            skip(path, "not a regular file (a pipe, socket or device)")
+            skip(Path(entry.path), "not a regular file (a pipe, socket or device)")
             return
-        source = entry.path[len(prefix):] if entry.path.startswith(prefix) else relative_source(path, root)
+        source = entry.path[len(prefix):] if entry.path.startswith(prefix) else relative_source(Path(entry.path), root)
         if os.sep != "/":
             source = source.replace(os.sep, "/")
-        if not _utf8_name(source):
-            skip(path, "file name is not valid UTF-8; rename the file")
+        if not source.isascii() and not _utf8_name(source):
+            skip(Path(entry.path), "file name is not valid UTF-8; rename the file")
             return
-        found.append(path)
         if seen is not None:
-            seen.append((source, st))
+            seen.append((source, st, entry.path))
+        else:
+            found.append(Path(entry.path))
 
     # Depth first, in name order, with a stack of folders' entries: no depth of folders is too deep.
     stack = [entries] if root.is_dir() and (entries := entries_of(root)) is not None else []
