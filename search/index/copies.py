@@ -36,7 +36,7 @@ SAME_EVENT_DAYS = 14
 
 def find_copies(sigs: dict[str, dict]):
     """Pairs whose texts are the same article: (a, b, "duplicate") or (a, b, "contains")."""
-    sketches = _Holders(sigs, lambda sig: sig["sketch"])
+    sketches = _Holders(sigs, lambda sig: sig["sketch"], numeric=True)
     # Pairs sharing fewer hashes are neither copies nor contained (`_contained`).
     shared = _pairs_sharing(sketches, MAX_HASH_DOCS, MIN_SHARED_HASHES)
     seen: set[tuple[str, str]] = set()
@@ -65,23 +65,38 @@ class _Holders:
     """Which documents hold which values (sketch hashes, words, anchors), in arrays.
 
     Documents are numbered in the order of their ids, so a pair (low, high) of numbers is a pair
-    of ids in order; values are numbered in the order they are first met. Each document's values
-    are distinct.
+    of ids in order. Values are numbered in the order they are first met, or, when `numeric` (the
+    sketch hashes: integers, which no result depends on the numbering of), in their own order.
+    Each document's values are distinct.
     """
 
-    def __init__(self, sigs: dict[str, dict], held: Callable[[dict], Iterable]):
+    def __init__(self, sigs: dict[str, dict], held: Callable[[dict], Iterable], numeric: bool = False):
         self.sigs = sigs
         self.names = sorted(sigs)
         lists = [held(sigs[doc]) for doc in self.names]
         sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-        flat = list(chain.from_iterable(lists))
-        # Each value's first position, then positions ranked: the values' numbers, with no sort.
-        first: dict = {}
-        met = np.fromiter(map(first.setdefault, flat, count()), dtype=np.int64, count=len(flat))
-        rank = np.cumsum(met == np.arange(len(flat))) - 1
-        self.values = list(first)
-        self.codes = rank[met]
-        self.docs = np.repeat(np.arange(len(self.names)), sizes)
+        if numeric:
+            flat = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists] or [np.zeros(0, np.int64)])
+            del lists
+            self.values, codes = np.unique(flat, return_inverse=True)
+        else:
+            flat = list(chain.from_iterable(lists))
+            del lists
+            # Each value's first position, then those positions ranked: the values' numbers, with no sort.
+            first: dict = {}
+            met = np.fromiter(map(first.setdefault, flat, count()), dtype=np.int64, count=len(flat))
+            del flat
+            is_first = np.zeros(len(met), dtype=bool)
+            is_first[np.fromiter(first.values(), dtype=np.int64, count=len(first))] = True
+            self.values = list(first)
+            del first
+            codes = (np.cumsum(is_first, dtype=np.int64) - 1)[met]
+            del met, is_first
+        # Numbers that fit in 32 bits halve what the arrays hold (20 million words at 100,000 documents).
+        small = np.int32 if max(len(self.values), len(self.names)) < 2**31 else np.int64
+        self.codes = codes.astype(small)
+        del codes
+        self.docs = np.repeat(np.arange(len(self.names), dtype=small), sizes)
         self.counts = np.bincount(self.codes, minlength=len(self.values))
 
     def groups(self, limit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -108,7 +123,9 @@ def _group_pairs(flat: np.ndarray, sizes: np.ndarray) -> Iterator[tuple[np.ndarr
         first, second = np.triu_indices(size, 1)
         groups = np.flatnonzero(sizes == size)
         at = starts[groups][:, None]
-        yield np.repeat(groups, len(first)), flat[at + first].ravel(), flat[at + second].ravel()
+        # Documents as 64-bit numbers: callers code a pair as low * n + high.
+        yield (np.repeat(groups, len(first)), flat[at + first].ravel().astype(np.int64),
+               flat[at + second].ravel().astype(np.int64))
 
 
 def _pairs_sharing(holders: _Holders, limit: int, minimum: int = 1,
