@@ -5,9 +5,10 @@ words and passages they share. Candidate pairs are blocked on values few documen
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from itertools import chain, count
+from itertools import count
 
 import numpy as np
 
@@ -73,19 +74,24 @@ class _Holders:
     def __init__(self, sigs: dict[str, dict], held: Callable[[dict], Iterable], numeric: bool = False):
         self.sigs = sigs
         self.names = sorted(sigs)
-        lists = [held(sigs[doc]) for doc in self.names]
-        sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
         if numeric:
-            flat = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists] or [np.zeros(0, np.int64)])
+            lists = [np.asarray(held(sigs[doc]), dtype=np.int64) for doc in self.names]
+            sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+            flat = np.concatenate(lists or [np.zeros(0, np.int64)])
             del lists
             self.values, codes = np.unique(flat, return_inverse=True)
         else:
-            flat = list(chain.from_iterable(lists))
-            del lists
-            # Each value's first position, then those positions ranked: the values' numbers, with no sort.
+            # Each value's first position, then those positions ranked: the values' numbers, with no
+            # sort. A document's values are read one document at a time and only their first
+            # occurrences kept: at 100,000 documents, millions of equal strings are never held at once.
             first: dict = {}
-            met = np.fromiter(map(first.setdefault, flat, count()), dtype=np.int64, count=len(flat))
-            del flat
+            met, counted, positions = array("q"), array("q"), count()
+            for doc in self.names:
+                values = held(sigs[doc])
+                counted.append(len(values))
+                met.extend(map(first.setdefault, values, positions))
+            sizes = np.frombuffer(counted, dtype=np.int64) if counted else np.zeros(0, np.int64)
+            met = np.frombuffer(met, dtype=np.int64) if met else np.zeros(0, np.int64)
             is_first = np.zeros(len(met), dtype=bool)
             is_first[np.fromiter(first.values(), dtype=np.int64, count=len(first))] = True
             self.values = list(first)
