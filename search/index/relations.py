@@ -28,6 +28,11 @@ SIGNATURES_NAME = "signatures.pickle"
 SIGNATURES_DELTA_NAME = "signatures-delta.pickle"
 OLD_SIGNATURES_NAME = "signatures.json"  # generations built before
 COMPACT_SHARE = 0.2
+# Up to this many documents the translations' evidence is gathered in a second forked process while
+# the copies are found (a few seconds sooner). Beyond it, that process's copy of the signatures'
+# pages costs more than it saves: at 100,000 documents about 1.2 GB, for a pass that runs beside
+# the index's commit anyway.
+PARALLEL_MAX_DOCS = 50_000
 RELATIONS_NAME = "relations.json"
 
 
@@ -69,7 +74,8 @@ def update_relations(generation: Path, base: Path | None, changed: dict[str, lis
     delta = {doc_id: sig for doc_id, sig in delta.items() if sig["source"] not in gone} | fresh
     delta_gone |= gone
     signatures = {doc_id: sig for doc_id, sig in base_signatures.items() if sig["source"] not in delta_gone} | delta
-    relations = find_relations(signatures.values(), parallel=(os.cpu_count() or 1) > 1)
+    parallel = (os.cpu_count() or 1) > 1 and len(signatures) <= PARALLEL_MAX_DOCS
+    relations = find_relations(signatures.values(), parallel=parallel)
     if base is None or len(delta) + len(delta_gone) > COMPACT_SHARE * max(len(signatures), 1) \
             or not (generation / SIGNATURES_NAME).exists():
         _write_pickle(generation / SIGNATURES_NAME, _one_object_per_string(signatures))

@@ -131,6 +131,14 @@ class SpooledRecords(Mapping):
             return self._spool.get(key)
         return self._base[key]
 
+    def raw(self, key: str) -> bytes | None:
+        """A source's base record as its base stored it, when the base can give it and this
+        reindex did not change it (None otherwise: the caller writes the record itself)."""
+        if key in self._dropped or key in self._spool:
+            return None
+        raw = getattr(self._base, "raw", None)
+        return raw(key) if raw is not None else None
+
     def __iter__(self) -> Iterator[str]:
         keys = (set(self._base) | set(self._spool.keys())) - self._dropped
         return iter(sorted(keys))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from search.index import store
-from search.index.entity_store import DOCS_NAME, STORE_NAME, load_entity_store
+from search.index.entity_store import DOCS_NAME, STORE_NAME, load_entity_docs, load_entity_store
 from search.index.indexer import reindex
 
 
@@ -34,8 +34,9 @@ def test_an_incremental_reindex_keeps_unchanged_files_records_and_drops_removed_
     assert summary.updated == 1 and summary.unchanged == len(list(docs_dir.glob("*.txt"))) - 1
     after = _store(index_dir)
     assert meeting_003 in after["meetings"], "the unchanged file's meeting is carried over"
-    records = json.loads((store.current_generation(index_dir) / DOCS_NAME).read_text(encoding="utf-8"))
+    records = load_entity_docs(store.current_generation(index_dir))
     assert set(records) == {p.name for p in docs_dir.glob("*.txt")}
+    assert (store.current_generation(index_dir) / DOCS_NAME).is_file()
     (docs_dir / meeting_003["document"].split("_")[0]).with_name(meeting_003["document"]).unlink()
     reindex(docs_dir, index_dir)
     assert not any(m["document"].startswith("003") for m in _store(index_dir)["meetings"])

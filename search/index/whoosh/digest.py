@@ -19,10 +19,13 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from search.index import store
+from search.index.entity_store import load_entity_docs
 from search.index.schema import build_schema
 
 # Files of a generation that carry extraction results; meta.json is left out (times, paths).
-JSON_FILES = ("entity_docs.json", "entity_store.json", "entity_keys.json", "relations.json")
+# The records per source are digested as one object, whichever way they are stored
+# (search/index/entity_store.py), under their first file name.
+JSON_FILES = ("entity_store.json", "entity_keys.json", "relations.json")
 
 
 def _hash(value) -> str:
@@ -71,6 +74,9 @@ def digest(generation: Path) -> dict:
         path = generation / name
         if path.is_file():
             files[name] = _hash(json.loads(path.read_text(encoding="utf-8")))
+    records = load_entity_docs(generation)
+    if records:
+        files["entity_docs.json"] = _hash(dict(records.items()))
     knowledge = generation / "entities.pickle"
     if knowledge.is_file():
         learned = pickle.loads(knowledge.read_bytes())
