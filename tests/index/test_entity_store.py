@@ -41,3 +41,22 @@ def test_an_incremental_reindex_keeps_unchanged_files_records_and_drops_removed_
     reindex(docs_dir, index_dir)
     assert not any(m["document"].startswith("003") for m in _store(index_dir)["meetings"])
     assert (store.current_generation(index_dir) / STORE_NAME).is_file()
+
+
+def test_records_of_a_generation_built_before_json_lines_are_carried_over(docs_dir, index_dir):
+    """A generation written with the records in one JSON object (entity_docs.json) is read as the
+    base of the next reindex, which writes them as JSON lines, equal, and drops the old file."""
+    from search.index.entity_store import OLD_DOCS_NAME
+
+    live = store.current_generation(index_dir)
+    records = dict(load_entity_docs(live).items())
+    (live / OLD_DOCS_NAME).write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    (live / DOCS_NAME).unlink()
+    aggregated = _store(index_dir)
+    other = sorted(docs_dir.glob("*.txt"))[-1]
+    other.write_text(other.read_text(encoding="utf-8") + "\n\nA closing line.\n", encoding="utf-8")
+    reindex(docs_dir, index_dir)
+    new = store.current_generation(index_dir)
+    assert new != live and (new / DOCS_NAME).is_file() and not (new / OLD_DOCS_NAME).exists()
+    assert dict(load_entity_docs(new).items()) == records
+    assert _store(index_dir) == aggregated
