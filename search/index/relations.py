@@ -14,7 +14,7 @@ import os
 import pickle
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from pathlib import Path
 
 from search.index import store
@@ -81,15 +81,15 @@ def update_relations(generation: Path, base: Path | None, changed: dict[str, lis
     relations = find_relations(signatures.values(), parallel=parallel)
     if base is None or len(delta) + len(delta_gone) > COMPACT_SHARE * max(len(signatures), 1) \
             or not (generation / SIGNATURES_NAME).exists():
-        _write_pickle(generation / SIGNATURES_NAME, _one_object_per_string(signatures))
+        _write_pickle(generation / SIGNATURES_NAME, _one_object_per_string(signatures, compact, fresh))
         delta, delta_gone = {}, set()
-    _write_pickle(generation / SIGNATURES_DELTA_NAME, {"signatures": _one_object_per_string(delta),
+    _write_pickle(generation / SIGNATURES_DELTA_NAME, {"signatures": _one_object_per_string(delta, compact, fresh),
                                                        "gone": sorted(delta_gone)})
     _write_json(generation / RELATIONS_NAME, relations)
     return relations
 
 
-def _one_object_per_string(signatures: dict[str, dict]) -> dict[str, dict]:
+def _one_object_per_string(signatures: dict[str, dict], compact=None, done: Container[str] = ()) -> dict[str, dict]:
     """The signatures with each string (a word, a name, a language) one object wherever it occurs,
     and each sketch an array of 64-bit numbers.
 
@@ -97,11 +97,13 @@ def _one_object_per_string(signatures: dict[str, dict]) -> dict[str, dict]:
     at 100,000 documents the file shrinks by about 40 %, loads in 0.9 s instead of 5.8 s, and
     finding the relations takes a sixth less. A sketch's seventy numbers as an array take 8 bytes
     each instead of 40 as Python integers in a list: about 270 MB less at 100,000 documents.
-    Changes the signatures in place.
+    Changes the signatures in place. `compact` (a `_compactor`) may already have made the
+    signatures of the ids in `done` compact: they are not walked again.
     """
-    compact = _compactor()
-    for sig in signatures.values():
-        compact(sig)
+    compact = compact or _compactor()
+    for doc_id, sig in signatures.items():
+        if doc_id not in done:
+            compact(sig)
     return signatures
 
 
