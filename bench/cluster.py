@@ -21,7 +21,7 @@ from search.index.backends import engine_for
 from search.index.xapian.local import HOST, dask_scheduler, dask_worker, tcpsrv, tools_missing, wait_for_workers
 
 from . import corpus as scale
-from .__main__ import _provenance, log
+from .__main__ import _earlier_results, _provenance, log
 from .latency import facet_values, http_latency, service_latency
 from .queries import build_mix
 from .stats import folder_mb, rss_mb
@@ -147,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--data", type=Path, default=PROJECT_ROOT / "bench_data")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP measurements")
+    parser.add_argument("--reuse-index", action="store_true",
+                        help="for Whoosh, the index and full-reindex figures of an earlier `make bench` at this size")
     args = parser.parse_args(argv)
     missing = tools_missing()
     if missing:
@@ -157,8 +159,14 @@ def main(argv: list[str] | None = None) -> int:
     log(f"== {args.size:,} documents (seed {args.seed})")
     scale.generate(docs, args.size, args.seed, progress=lambda what, i, n: log(f"  {what} {i:,}/{n:,}"))
     started = time.perf_counter()
-    whoosh = args.data / f"index-whoosh-{args.size}"
-    indexing = index_engine("whoosh", docs, whoosh)
+    if args.reuse_index:
+        # `make bench`'s index of this archive, and the full reindex it measured.
+        whoosh = args.data / f"index-{args.size}"
+        indexing = _earlier_results(args.data, args.size, args.seed, whoosh)["indexing"]["full"]
+        log(f"whoosh: the index of an earlier `make bench` reused: {whoosh}")
+    else:
+        whoosh = args.data / f"index-whoosh-{args.size}"
+        indexing = index_engine("whoosh", docs, whoosh)
     queries = build_mix(docs, facet_values(whoosh), args.queries, args.seed)
     results = [bench_engine("whoosh", docs, whoosh, queries, not args.no_http, indexing=indexing)]
     for count in (int(c) for c in args.shards.split(",") if c.strip()):
