@@ -81,25 +81,51 @@ def bench_engine(label: str, docs: Path, index: Path, queries, http: bool, engin
     return result
 
 
-def bench_cluster(shard_count: int, docs: Path, data: Path, queries, http: bool, workers: int) -> dict:
-    """Start `shard_count` shards, a scheduler and workers; index and search through them."""
+def _earlier_cluster(root: Path, data: Path, size: int, label: str) -> tuple[list[int], dict]:
+    """The ports and indexing figures of the cluster an earlier run built in `root`."""
+    from search.index.xapian.engine import Numbering
+
+    live = store.current_generation(root / "index")
+    try:
+        earlier = json.loads((data / f"cluster-results-{size}.json").read_text(encoding="utf-8"))
+        indexing = next(r["indexing"] for r in earlier if r["engine"] == label)
+    except (OSError, ValueError, StopIteration):
+        indexing = None
+    if live is None or indexing is None:
+        raise SystemExit(f"--reuse-cluster needs the cluster of an earlier run in {root} and its figures in "
+                         f"{data / f'cluster-results-{size}.json'}")
+    return [int(name.rpartition(":")[2]) for name in Numbering.load(live).shards], indexing
+
+
+def bench_cluster(shard_count: int, docs: Path, data: Path, queries, http: bool, workers: int,
+                  reuse: bool = False) -> dict:
+    """Start `shard_count` shards, a scheduler and workers; index (unless `reuse`: the shards and
+    figures of an earlier run, served again on their ports) and search through them."""
     root = data / f"cluster-{shard_count}"
-    shutil.rmtree(root, ignore_errors=True)
-    (root / "logs").mkdir(parents=True)
+    label = f"xapian, {shard_count} shard{'s' if shard_count > 1 else ''}"
+    ports, indexing = [None] * shard_count, None
+    if reuse:
+        ports, indexing = _earlier_cluster(root, data, int(docs.name.rpartition('-')[2]), label)
+    else:
+        shutil.rmtree(root, ignore_errors=True)
+        (root / "logs").mkdir(parents=True)
     started = []
     try:
-        shards = [tcpsrv(f"shard{i}", root / f"shard{i}", writable=True).start(root / "logs") for i in range(shard_count)]
+        shards = [tcpsrv(f"shard{i}", root / f"shard{i}", writable=True, port=ports[i]).start(root / "logs")
+                  for i in range(shard_count)]
         started += shards
-        scheduler = dask_scheduler().start(root / "logs")
-        started.append(scheduler)
-        address = f"tcp://{HOST}:{scheduler.port}"
-        started += [dask_worker(f"worker{i}", address).start(root / "logs") for i in range(workers)]
-        wait_for_workers(address, workers)
         spec = ",".join(f"{HOST}:{s.port}" for s in shards)
+        options: tuple[str, ...] = ()
+        if not reuse:  # the workers only index
+            scheduler = dask_scheduler().start(root / "logs")
+            started.append(scheduler)
+            address = f"tcp://{HOST}:{scheduler.port}"
+            started += [dask_worker(f"worker{i}", address).start(root / "logs") for i in range(workers)]
+            wait_for_workers(address, workers)
+            options = ("--backend", "xapian", "--shards", spec, "--scheduler", address)
         os.environ.update({"FLASK_SEARCH_BACKEND": "xapian", "FLASK_XAPIAN_SHARDS": spec})
-        result = bench_engine(f"xapian, {shard_count} shard{'s' if shard_count > 1 else ''}", docs,
-                              root / "index", queries, http, engine_for("xapian", spec),
-                              ("--backend", "xapian", "--shards", spec, "--scheduler", address))
+        result = bench_engine(label, docs, root / "index", queries, http, engine_for("xapian", spec), options,
+                              indexing)
         # A server forks a child per connection: measured while a service holds its connections.
         from search.query.service import SearchService
 
@@ -117,13 +143,24 @@ def bench_cluster(shard_count: int, docs: Path, data: Path, queries, http: bool,
             process.kill()
 
 
+def _with_earlier(path: Path, results: list[dict]) -> list[dict]:
+    """This run's results, and an earlier run's for the engines this one left out (each row says
+    when and at which commit it was measured)."""
+    try:
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        earlier = []
+    ran = {r["engine"] for r in results}
+    merged = results + [r for r in earlier if r.get("engine") not in ran]
+    return sorted(merged, key=lambda r: (r["engine"] != "whoosh", int(r["engine"].split()[1]) if "," in r["engine"] else 0))
+
+
 def report(size: int, results: list[dict]) -> str:
     """One table: each engine's figures side by side."""
-    measured = results[0]["measured"]
-    lines = [f"Cluster benchmark, {size:,} documents (measured {measured.get('at')} at {measured.get('commit')})", "",
+    lines = [f"Cluster benchmark, {size:,} documents", "",
              "| engine | full reindex | docs/s | coordinator peak | service p50 / p95 | HTTP /api p50 / p95 "
-             "| page p50 / p95 | index or shards on disk | shard servers' memory |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| page p50 / p95 | index or shards on disk | shard servers' memory | searched at |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in results:
         lat = r["service"]["latency"]["all"]
         api = r.get("http", {}).get("api", {}).get("all")
@@ -134,7 +171,7 @@ def report(size: int, results: list[dict]) -> str:
             f"| {r['engine']} | {r['indexing']['seconds']:.1f} s | {r['indexing']['docs_per_s']:.0f} | "
             f"{r['indexing']['peak_mb']:.0f} MB | {lat['p50']:.1f} / {lat['p95']:.1f} ms | "
             + (f"{api['p50']:.1f} / {api['p95']:.1f} ms | {page['p50']:.1f} / {page['p95']:.1f} ms | " if api else "- | - | ")
-            + f"{disk} | {memory} |")
+            + f"{disk} | {memory} | {r['measured'].get('at')}, {r['measured'].get('commit')} |")
     return "\n".join(lines)
 
 
@@ -147,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--data", type=Path, default=PROJECT_ROOT / "bench_data")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP measurements")
+    parser.add_argument("--reuse-cluster", action="store_true",
+                        help="search the shards an earlier run built (served again on their ports), with its indexing figures")
     parser.add_argument("--reuse-index", action="store_true",
                         help="for Whoosh, the index and full-reindex figures of an earlier `make bench` at this size")
     args = parser.parse_args(argv)
@@ -170,9 +209,11 @@ def main(argv: list[str] | None = None) -> int:
     queries = build_mix(docs, facet_values(whoosh), args.queries, args.seed)
     results = [bench_engine("whoosh", docs, whoosh, queries, not args.no_http, indexing=indexing)]
     for count in (int(c) for c in args.shards.split(",") if c.strip()):
-        results.append(bench_cluster(count, docs, args.data, queries, not args.no_http, args.workers))
+        results.append(bench_cluster(count, docs, args.data, queries, not args.no_http, args.workers,
+                                     args.reuse_cluster))
     for r in results:
         r["measured"] = _provenance()
+    results = _with_earlier(args.data / f"cluster-results-{args.size}.json", results)
     table = report(args.size, results)
     (args.data / f"cluster-results-{args.size}.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(table)

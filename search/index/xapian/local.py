@@ -87,9 +87,9 @@ class Process:
         self.popen.wait(timeout=10)
 
 
-def tcpsrv(name: str, database: Path, writable: bool) -> Process:
-    """A xapian-tcpsrv serving one database on a free loopback port."""
-    port = free_port()
+def tcpsrv(name: str, database: Path, writable: bool, port: int | None = None) -> Process:
+    """A xapian-tcpsrv serving one database on a loopback port (a free one unless given)."""
+    port = port or free_port()
     argv = ["xapian-tcpsrv", "--quiet", "--interface", HOST, "--port", str(port)]
     if writable:  # a reindex's writer may wait on its workers longer than the default minute
         argv += ["--writable", "--idle-timeout", str(WRITER_IDLE_MS)]
