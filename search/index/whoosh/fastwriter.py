@@ -11,7 +11,9 @@ terms and merged on the terms alone, each term's postings laid end to end, run a
 
 When it writes the postings, Whoosh's field writer looks up the document's field length for each
 posting, one small read of the segment's length column per posting; here each field's column is
-read once into a table.
+read once into a table. And its loop calls the postings writer once per posting: here a term's
+postings fill its blocks a block at a time (`write_postings`), and a merged segment's postings come
+into the pool a term at a time.
 
 The writer receives the same postings in the same order and the same lengths, so the segments are
 the same (tests/index/test_index_digest.py).
@@ -64,6 +66,17 @@ class TermPool:
         if self.currentsize > self.limit:
             self.save()
 
+    def add_term(self, key: tuple[str, bytes], docnums: list, weights: list, values: list) -> None:
+        """A term's postings at once, in document order (a merged segment's)."""
+        held = self.current.get(key)
+        if held is None:
+            held = self.current[key] = []
+            self.currentsize += TERM_BYTES + len(key[1])
+        held.extend(zip(docnums, weights, values))
+        self.currentsize += POSTING_BYTES * len(docnums) + sum(map(len, filter(None, values)))
+        if self.currentsize > self.limit:
+            self.save()
+
     def save(self) -> None:
         """Write what is held as a run, terms in order."""
         if not self.current:
@@ -100,11 +113,15 @@ class TermPool:
 
     def iter_postings(self) -> Iterator[tuple]:
         """Every posting, sorted by field, term and document, as Whoosh's writer takes them."""
+        for (fieldname, tbytes), postings in self.iter_terms():
+            for docnum, weight, vbytes in postings:
+                yield fieldname, tbytes, docnum, weight, vbytes
+
+    def iter_terms(self) -> Iterator[tuple[tuple[str, bytes], list]]:
+        """(field and term, its postings in document order), terms sorted."""
         if not self.runs:
             for key in sorted(self.current):
-                fieldname, tbytes = key
-                for docnum, weight, vbytes in self.current[key]:
-                    yield fieldname, tbytes, docnum, weight, vbytes
+                yield key, self.current[key]
             return
         self.save()
         last, gathered = None, []
@@ -112,11 +129,11 @@ class TermPool:
                                                   key=lambda entry: (entry[0], entry[1])):
             if key != last:
                 if gathered:
-                    yield from _postings_of(last, gathered)
+                    yield last, gathered[0] if len(gathered) == 1 else [p for some in gathered for p in some]
                 last, gathered = key, []
             gathered.append(postings)
         if gathered:
-            yield from _postings_of(last, gathered)
+            yield last, gathered[0] if len(gathered) == 1 else [p for some in gathered for p in some]
         self.runs = []
 
     def cleanup(self) -> None:
@@ -127,13 +144,6 @@ class TermPool:
             except OSError:
                 pass
         self.runs = []
-
-
-def _postings_of(key: tuple[str, bytes], lists: list[list]) -> Iterator[tuple]:
-    fieldname, tbytes = key
-    for postings in lists:
-        for docnum, weight, vbytes in postings:
-            yield fieldname, tbytes, docnum, weight, vbytes
 
 
 class PreloadedLengths:
@@ -151,10 +161,88 @@ class PreloadedLengths:
         column = reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
         if column is None or getattr(column, "_fixedlen", None) != 1:
             return reader.doc_field_length_reader(fieldname, default)
-        data = column._dbfile.get(column._basepos, column._count)
-        table = [byte_to_length(b) if b else None for b in data]
+        table = self.length_table(fieldname)
+        if table is None:
+            return reader.doc_field_length_reader(fieldname, default)
         size = len(table)
         return lambda docnum: table[docnum] if docnum < size else None
+
+    def length_table(self, fieldname: str) -> list | None:
+        """Every document's length in the field (None where absent), or None when the column is
+        not one byte a document."""
+        reader = self._reader
+        column = reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None or getattr(column, "_fixedlen", None) != 1:
+            return None
+        data = column._dbfile.get(column._basepos, column._count)
+        return [byte_to_length(b) if b else None for b in data]
+
+
+def write_postings(fieldwriter, schema, lengths, terms: Iterator[tuple[tuple[str, bytes], list]]) -> None:
+    """Whoosh's FieldWriter.add_postings, a term's postings a block at a time: the blocks, term
+    infos and bytes written are those of Whoosh's posting-by-posting loop (the same postings,
+    weights, values and lengths, each block cut where add_posting cuts it), without a Python call
+    per posting (it took most of a segment's flush: about 850 postings a document)."""
+    current = None
+    table = None
+    for (fieldname, btext), postings in terms:
+        if fieldname != current:
+            if current is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            current = fieldname
+            table = _lengths_of(lengths, fieldname)
+        if postings and postings[0][0] == -1 or postings and postings[-1][0] == -1:
+            postings = [p for p in postings if p[0] != -1]  # Whoosh's spelling marks, not postings
+        if not postings:
+            continue
+        fieldwriter.start_term(btext)
+        _add_block(fieldwriter._postwriter, postings, table)
+        fieldwriter.finish_term()
+    if current is not None:
+        fieldwriter.finish_field()
+
+
+def _lengths_of(lengths, fieldname: str):
+    """The field's lengths as a function of the document number, or a table (a list)."""
+    if not lengths:
+        return lambda docnum: 0
+    if isinstance(lengths, PreloadedLengths):
+        table = lengths.length_table(fieldname)
+        if table is not None:
+            return table
+    reader = getattr(lengths, "doc_field_length_reader", None)
+    if reader is not None:
+        return reader(fieldname)
+    return lambda docnum: lengths.doc_field_length(docnum, fieldname)
+
+
+def _add_block(writer, postings: list, lengths) -> None:
+    """add_posting for each posting of a term, a block at a time (whoosh3's W3PostingsWriter)."""
+    limit = writer._blocklimit
+    for start in range(0, len(postings), limit):
+        if start:
+            writer._write_block()  # as add_posting does when a posting comes to a full block
+        docnums, weights, values = zip(*postings[start:start + limit])
+        writer._ids.extend(docnums)
+        writer._weights.extend(weights)
+        heaviest = max(weights)  # the first of the heaviest, as add_posting's strict comparison keeps
+        if heaviest > writer._maxweight:
+            writer._maxweight = heaviest
+        writer._values.extend(filter(None, values))
+        if isinstance(lengths, list) and docnums[-1] < len(lengths):  # a term's documents ascend
+            found = list(filter(None, map(lengths.__getitem__, docnums)))
+        elif isinstance(lengths, list):
+            size = len(lengths)
+            found = [n for n in (lengths[d] if d < size else None for d in docnums) if n]
+        else:
+            found = list(filter(None, map(lengths, docnums)))
+        if found:
+            shortest, longest = min(found), max(found)
+            if writer._minlength is None or shortest < writer._minlength:
+                writer._minlength = shortest
+            if longest > writer._maxlength:
+                writer._maxlength = longest
 
 
 def speed_up(writer, limitmb: int) -> None:
@@ -162,3 +250,27 @@ def speed_up(writer, limitmb: int) -> None:
     writer.pool = TermPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
     per_document_reader = writer.per_document_reader
     writer.per_document_reader = lambda: PreloadedLengths(per_document_reader())
+
+    def flush_segment():  # SegmentWriter._flush_segment, the postings written a block at a time
+        writer.perdocwriter.close()
+        lengths = writer.per_document_reader() if writer.codec.length_stats else None
+        write_postings(writer.fieldwriter, writer.schema, lengths, writer.pool.iter_terms())
+        writer.fieldwriter.close()
+        if lengths:
+            lengths.close()
+
+    def add_postings_to_pool(reader, startdoc, docmap):  # a merged segment's, a term at a time
+        terms = getattr(reader, "iter_term_postings", None)
+        if terms is None:
+            for item in writer._process_posts(reader.iter_postings(), startdoc, docmap):
+                writer.pool.add(item)
+            return
+        schema = writer.schema
+        for key, docnums, weights, values in terms():
+            if key[0] not in schema:
+                continue
+            moved = [docmap[d] for d in docnums] if docmap is not None else [startdoc + d for d in docnums]
+            writer.pool.add_term(key, moved, weights, values)
+
+    writer._flush_segment = flush_segment
+    writer.add_postings_to_pool = add_postings_to_pool

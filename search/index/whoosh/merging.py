@@ -42,6 +42,13 @@ class _MergedReader(SegmentReader):
     or two of a 1 % reindex, most of it building matchers for their twenty thousand terms."""
 
     def iter_postings(self):
+        for (fieldname, btext), docnums, weights, values in self.iter_term_postings():
+            for docnum, weight, value in zip(docnums, weights, values):
+                yield fieldname, btext, docnum, weight, value
+
+    def iter_term_postings(self):
+        """((field, term), document numbers, weights, values) of each term, deleted documents left
+        out (search/index/whoosh/fastwriter.py takes them a term at a time)."""
         deleted = self.deleted_docs_set
         schema = self.schema
         for (fieldname, btext), info in self._terms.items():
@@ -53,8 +60,14 @@ class _MergedReader(SegmentReader):
                 offset, extent = info.extent()
                 size = schema[fieldname].format.fixed_value_size()
                 ids, weights, values = region_postings(self._terms._postfile, offset, extent, size, True)
-            for docnum, weight, value in zip(np.asarray(ids).tolist(), np.asarray(weights).tolist(), values):
-                if docnum not in deleted:
-                    yield fieldname, btext, docnum, weight, value
+            docnums, weights, values = np.asarray(ids).tolist(), np.asarray(weights).tolist(), list(values)
+            if deleted:
+                kept = [i for i, docnum in enumerate(docnums) if docnum not in deleted]
+                if len(kept) < len(docnums):
+                    docnums = [docnums[i] for i in kept]
+                    weights = [weights[i] for i in kept]
+                    values = [values[i] for i in kept]
+            if docnums:
+                yield (fieldname, btext), docnums, weights, values
 
 
