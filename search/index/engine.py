@@ -114,6 +114,9 @@ class IndexView(Protocol):
     def stored_fields(self, docnum: int) -> dict:
         """A document's stored fields."""
 
+    def stored_fields_many(self, docnums: list[int]) -> list[dict]:
+        """Several documents' stored fields, in the order asked (a cluster fetches them at once)."""
+
     def document_number(self, doc_id: str) -> int | None:
         """The number of the live document with this id, or None."""
 

@@ -156,7 +156,9 @@ class SearchService:
         page_docs = page_docs[start:start + request.per_page]
         marks: dict[str, tuple] = {}  # the query's terms to mark, by language of the results
         expander = TermExpander(scorer.multi_term_words, scorer.counts)
-        hits = [self._hit(gen, docnum, score, parsed, marks, expander, cur) for docnum, score in page_docs]
+        stored = gen.view().stored_fields_many([docnum for docnum, _score in page_docs])
+        hits = [self._hit(gen, docnum, score, parsed, marks, expander, cur, fields)
+                for (docnum, score), fields in zip(page_docs, stored)]
         notices = list(dict.fromkeys(self.config_notices + parsed.notices + scorer.notices))
         if timed_out:
             notices.append("The search took too long and was stopped: results may be incomplete. Try more specific words.")
@@ -235,8 +237,8 @@ class SearchService:
         return [(int(docnums[i]), None) for i in order[:limit]]
 
     def _hit(self, gen, docnum: int, score, parsed: ParsedQuery, marks: dict | None = None,
-             expander: TermExpander | None = None, cur: CuratedView | None = None) -> Hit:
-        stored = gen.view().stored_fields(docnum)
+             expander: TermExpander | None = None, cur: CuratedView | None = None, stored: dict | None = None) -> Hit:
+        stored = stored if stored is not None else gen.view().stored_fields(docnum)
         text, lang = stored.get("text", ""), stored.get("lang", "")
         body = text[body_start(text, stored.get("title")):]  # a snippet never repeats the title or a date stamp
         marks = {} if marks is None else marks
@@ -329,7 +331,8 @@ class SearchService:
         except Exception:
             return []
         empty = ParsedQuery(Q.Every(), "")
-        return [self._hit(gen, docnum, score, empty) for docnum, score in results]
+        stored = gen.view().stored_fields_many([docnum for docnum, _score in results])
+        return [self._hit(gen, docnum, score, empty, stored=fields) for (docnum, score), fields in zip(results, stored)]
 
     def export(self, request: SearchRequest, limit: int = 10_000) -> tuple[list[dict], int, bool]:
         """Every result of a search (up to limit) as rows: id, title, date, lang, entities, source."""
@@ -349,8 +352,7 @@ class SearchService:
             matched &= cur.tables[name].mask_for(values, gen.doc_count)
         docs, _ = self._ordered(gen, parsed, matched, results.sort, limit, scorer, request.fold and gen.folds)
         rows = []
-        for docnum, _score in docs:
-            stored = gen.view().stored_fields(docnum)
+        for stored in gen.view().stored_fields_many([docnum for docnum, _score in docs]):
             rows.append({
                 "id": stored["id"], "title": stored.get("title"), "date": stored.get("date") or None,
                 "lang": stored.get("lang"), "organisations": cur.names("org", stored.get("organisations")),

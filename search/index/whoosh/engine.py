@@ -217,6 +217,9 @@ class WhooshView:
     def stored_fields(self, docnum: int) -> dict:
         return self.searcher.stored_fields(docnum)
 
+    def stored_fields_many(self, docnums: list[int]) -> list[dict]:
+        return [self.searcher.stored_fields(docnum) for docnum in docnums]
+
     def document_number(self, doc_id: str) -> int | None:
         return self.searcher.document_number(id=doc_id)
 

@@ -8,13 +8,19 @@ Whoosh's BM25F (idf from the shards' term frequencies, one-byte field lengths fr
 
 A shard none of whose servers answers is left out: its postings are missing, `unreachable()`
 names it and masks its documents, and the service answers from the others, saying so.
+
+A call to several shards asks them all at once, each from a thread of the generation's own with
+connections of its own (the bindings let go of the GIL while they wait on a server), so a request
+waits for its slowest shard, not for the sum of them.
 """
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +64,17 @@ class XapianGeneration:
         self.doc_frequencies: dict[tuple, int] = {}
         self._counts = None  # the term counts written once the shards are swept (counts.py)
         self._counts_checked = 0.0
+        self._pool: ThreadPoolExecutor | None = None  # asks several shards at once (made on first use)
+        self._pool_pid = 0
+
+    def pool(self) -> ThreadPoolExecutor:
+        """The threads that ask the shards at once: one per shard, made in this process (a forked
+        server's workers make their own)."""
+        with self._lock:
+            if self._pool is None or self._pool_pid != os.getpid():
+                self._pool = ThreadPoolExecutor(max_workers=len(self.shards), thread_name_prefix="shard")
+                self._pool_pid = os.getpid()
+            return self._pool
 
     @property
     def counts(self):
@@ -93,7 +110,11 @@ class XapianGeneration:
         return self._numbers.get(doc_id)
 
     def close(self) -> None:
-        """Close every thread's connections."""
+        """Close every thread's connections, and the threads that ask the shards."""
+        with self._lock:
+            pool, self._pool = (self._pool if self._pool_pid == os.getpid() else None), None
+        if pool is not None:
+            pool.shutdown(wait=True)  # its threads open views under the lock
         with self._lock:
             for connections in self._open:
                 for entry in connections:
@@ -120,31 +141,41 @@ class XapianView:
 
     # -- the shards ------------------------------------------------------------------------------
     def _each_shard(self, call, only: Shard | None = None, among: list[Shard] | None = None):
-        """(shard number, call(db)) for every shard that answers. A connection the server closed
-        (idle, restarted) is opened again once; a server that does not answer in time is marked
-        down and the shard's next server (a replica) asked, or the shard left out."""
+        """(shard number, call(db)) for every shard that answers, in shard order; several shards
+        are asked at once (each from a thread of the generation's pool)."""
+        shards = (only,) if only is not None else self.gen.shards if among is None else among
+        if len(shards) == 1:
+            return list(self._ask(call, shards[0]))
+        gen = self.gen
+        asked = [gen.pool().submit(lambda shard=shard: list(gen.view()._ask(call, shard))) for shard in shards]
+        return [answer for future in asked for answer in future.result()]
+
+    def _ask(self, call, shard: Shard):
+        """(shard number, call(db)) once, when the shard answers, through this thread's connection.
+        A connection the server closed (idle, restarted) is opened again once; a server that does
+        not answer in time is marked down and the shard's next server (a replica) asked, or the
+        shard left out."""
         health = self.gen.health
-        for shard in (only,) if only is not None else self.gen.shards if among is None else among:
-            for attempt in (0, 1):
-                entry = self.connections[shard.number]
+        for attempt in (0, 1):
+            entry = self.connections[shard.number]
+            if entry is None:
+                entry = self.connections[shard.number] = open_reader(shard, health)
                 if entry is None:
-                    entry = self.connections[shard.number] = open_reader(shard, health)
-                    if entry is None:
-                        break
-                server, db = entry
-                try:
-                    result = call(db)
-                except xapian.NetworkTimeoutError:
-                    self.connections[shard.number] = None
+                    break
+            server, db = entry
+            try:
+                result = call(db)
+            except xapian.NetworkTimeoutError:
+                self.connections[shard.number] = None
+                health.mark_down(server)
+                continue
+            except NETWORK_ERRORS:
+                self.connections[shard.number] = None
+                if attempt:
                     health.mark_down(server)
-                    continue
-                except NETWORK_ERRORS:
-                    self.connections[shard.number] = None
-                    if attempt:
-                        health.mark_down(server)
-                    continue
-                yield shard.number, result
-                break
+                continue
+            yield shard.number, result
+            break
 
     def unreachable(self) -> tuple[np.ndarray | None, list[str]]:
         """Mask of the documents on shards that do not answer (None when all do), and those shards.
@@ -232,6 +263,8 @@ class XapianView:
             holding = [shard for shard in self.gen.shards if mask >> shard.number & 1]
 
         def read(db):
+            if not positions:
+                return _matched_postings(db, term) + ([],)
             docids, wdfs, where = [], [], []
             it, end = db._postlist_begin(term), db._postlist_end(term)
             while it != end:
@@ -337,6 +370,22 @@ class XapianView:
         return {"id": numbering.ids[docnum], "source": numbering.sources[docnum], "text": "",
                 "lang": (numbering.facets[docnum] or {}).get("lang", "und")}
 
+    def stored_fields_many(self, docnums: list[int]) -> list[dict]:
+        """The documents not kept already are fetched from their shards, the shards at once."""
+        wanted: dict[int, list[int]] = {}
+        for docnum in docnums:
+            if self.gen.stored.get(docnum) is None:
+                docid = int(self.docids[docnum])
+                wanted.setdefault((docid - 1) % self.count, []).append(docnum)
+        fetched: dict[int, dict] = {}
+        if len(wanted) > 1:
+            gen = self.gen
+            fetch = [gen.pool().submit(lambda some=some: {d: gen.view().stored_fields(d) for d in some})
+                     for some in wanted.values()]
+            for future in fetch:
+                fetched.update(future.result())
+        return [fetched[d] if d in fetched else self.stored_fields(d) for d in docnums]
+
     def _each_shard_only(self, shard: Shard, call):
         def guarded(db):
             try:
@@ -377,3 +426,41 @@ class XapianView:
         if self.owned:
             self.gen.close()
 
+
+
+_WDF = xapian.TfIdfWeight("nnn")  # a document's weight for one term is the term's wdf
+
+
+def _matched_postings(db, term: bytes) -> tuple[list[int], list[float]]:
+    """(document ids, wdfs) of a term on one shard, from a match the shard runs itself: Xapian
+    1.4's remote protocol sends a posting list one message per posting, a match's result in one
+    message (the same documents, with the wdf as TfIdfWeight("nnn") weighs them)."""
+    enquire = xapian.Enquire(db)
+    enquire.set_query(xapian.Query(term))
+    enquire.set_weighting_scheme(_WDF)
+    size = max(1, db.get_doccount())
+    matches = enquire.get_mset(0, size, size)
+    count = matches.size()
+    docid = matches.get_docid
+    docids = [docid(i) for i in range(count)]
+    # Ranked by weight, so each wdf is a run: its end found by galloping, not item by item.
+    weight = lambda i: matches._get_hit_internal(i).get_weight()  # noqa: E731
+    wdfs: list[float] = []
+    start = 0
+    while start < count:
+        value = weight(start)
+        low, step = start, 1  # low: a place known to hold the value
+        high = start + 1
+        while high < count and weight(high) == value:
+            low, step = high, step * 2
+            high = start + step
+        high = min(high, count)
+        while high - low > 1:
+            middle = (low + high) // 2
+            if weight(middle) == value:
+                low = middle
+            else:
+                high = middle
+        wdfs.extend([value] * (low + 1 - start))
+        start = low + 1
+    return docids, wdfs
