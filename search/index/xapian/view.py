@@ -284,18 +284,19 @@ class XapianView:
         answered = 0
         for number, (local, wdfs, places) in self._each_shard(read, among=holding):
             answered += 1
-            docids.extend((d - 1) * self.count + number + 1 for d in local)
-            weights.extend(wdfs)
+            # A shard's own ids, numbered as Database.add_database numbers them (global_docid).
+            docids.append(np.asarray(local, dtype=np.int64) * self.count + (number + 1 - self.count))
+            weights.append(np.asarray(wdfs, dtype=np.float64))
             where.extend(places)
         whole = answered == (self.count if holding is None else len(holding))
-        if not docids:
+        if not docids or not sum(len(ids) for ids in docids):
             return (None, whole)
-        held, docnums = self._docnums(np.asarray(docids, dtype=np.int64))
+        held, docnums = self._docnums(np.concatenate(docids))
         if not held.any():
             return (None, whole)
         order = np.argsort(docnums, kind="stable")
         ids = docnums[order]
-        out = Postings(ids, np.asarray(weights, dtype=np.float64)[held][order])
+        out = Postings(ids, np.concatenate(weights)[held][order])
         if positions:
             kept = [where[i] for i in np.flatnonzero(held)[order].tolist()]
             starts = np.zeros(len(kept) + 1, dtype=np.int64)
@@ -431,7 +432,7 @@ class XapianView:
 _WDF = xapian.TfIdfWeight("nnn")  # a document's weight for one term is the term's wdf
 
 
-def _matched_postings(db, term: bytes) -> tuple[list[int], list[float]]:
+def _matched_postings(db, term: bytes) -> tuple[np.ndarray, np.ndarray]:
     """(document ids, wdfs) of a term on one shard, from a match the shard runs itself: Xapian
     1.4's remote protocol sends a posting list one message per posting, a match's result in one
     message (the same documents, with the wdf as TfIdfWeight("nnn") weighs them)."""
@@ -441,11 +442,11 @@ def _matched_postings(db, term: bytes) -> tuple[list[int], list[float]]:
     size = max(1, db.get_doccount())
     matches = enquire.get_mset(0, size, size)
     count = matches.size()
-    docid = matches.get_docid
-    docids = [docid(i) for i in range(count)]
+    docids = np.fromiter(map(matches.get_docid, range(count)), dtype=np.int64, count=count)
     # Ranked by weight, so each wdf is a run: its end found by galloping, not item by item.
     weight = lambda i: matches._get_hit_internal(i).get_weight()  # noqa: E731
-    wdfs: list[float] = []
+    values: list[float] = []
+    lengths: list[int] = []
     start = 0
     while start < count:
         value = weight(start)
@@ -461,6 +462,7 @@ def _matched_postings(db, term: bytes) -> tuple[list[int], list[float]]:
                 low = middle
             else:
                 high = middle
-        wdfs.extend([value] * (low + 1 - start))
+        values.append(value)
+        lengths.append(low + 1 - start)
         start = low + 1
-    return docids, wdfs
+    return docids, np.repeat(np.asarray(values, dtype=np.float64), lengths)
