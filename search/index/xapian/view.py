@@ -32,6 +32,7 @@ from search.index.whoosh import field_length_table
 from search.index.xapian.caches import Budget
 from search.index.xapian.counts import load_counts
 from search.index.xapian.documents import field_prefix, stored_fields
+from search.index.xapian.postings import read_postings
 from search.index.xapian.shards import NETWORK_ERRORS, Shard, ShardHealth, open_reader
 
 _TABLE = field_length_table()
@@ -253,57 +254,7 @@ class XapianView:
 
     def _read_postings(self, fieldname: str, btext: bytes, positions: bool):
         """(a term's postings or None, whether every shard answered)."""
-        term = self._term(fieldname, btext)
-        holding = None
-        counts = self.gen.counts
-        if counts is not None:
-            count, mask = counts.find(term)
-            if not count:
-                return (None, True)
-            holding = [shard for shard in self.gen.shards if mask >> shard.number & 1]
-
-        def read(db):
-            if not positions:
-                return _matched_postings(db, term) + ([],)
-            docids, wdfs, where = [], [], []
-            it, end = db._postlist_begin(term), db._postlist_end(term)
-            while it != end:
-                docids.append(it.get_docid())
-                wdfs.append(it.get_wdf())
-                if positions:
-                    places, last = it._positionlist_begin(), it._positionlist_end()
-                    found = []
-                    while places != last:
-                        found.append(places.get_termpos() - 1)
-                        next(places)
-                    where.append(found)
-                next(it)
-            return docids, wdfs, where
-
-        docids, weights, where = [], [], []
-        answered = 0
-        for number, (local, wdfs, places) in self._each_shard(read, among=holding):
-            answered += 1
-            # A shard's own ids, numbered as Database.add_database numbers them (global_docid).
-            docids.append(np.asarray(local, dtype=np.int64) * self.count + (number + 1 - self.count))
-            weights.append(np.asarray(wdfs, dtype=np.float64))
-            where.extend(places)
-        whole = answered == (self.count if holding is None else len(holding))
-        if not docids or not sum(len(ids) for ids in docids):
-            return (None, whole)
-        held, docnums = self._docnums(np.concatenate(docids))
-        if not held.any():
-            return (None, whole)
-        order = np.argsort(docnums, kind="stable")
-        ids = docnums[order]
-        out = Postings(ids, np.concatenate(weights)[held][order])
-        if positions:
-            kept = [where[i] for i in np.flatnonzero(held)[order].tolist()]
-            starts = np.zeros(len(kept) + 1, dtype=np.int64)
-            np.cumsum([len(p) for p in kept], out=starts[1:])
-            flat = np.fromiter((p for places in kept for p in places), dtype=np.int64, count=int(starts[-1]))
-            out.positions = TermPositions(ids, starts, flat)
-        return (out, whole)
+        return read_postings(self, fieldname, btext, positions)
 
     def phrase_matches(self, fieldname: str, btexts: list[bytes], slop: int) -> np.ndarray | None:
         from search.index.xapian.phrases import phrase_matches
@@ -426,43 +377,3 @@ class XapianView:
         """Views made for one job close their generation's connections."""
         if self.owned:
             self.gen.close()
-
-
-
-_WDF = xapian.TfIdfWeight("nnn")  # a document's weight for one term is the term's wdf
-
-
-def _matched_postings(db, term: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """(document ids, wdfs) of a term on one shard, from a match the shard runs itself: Xapian
-    1.4's remote protocol sends a posting list one message per posting, a match's result in one
-    message (the same documents, with the wdf as TfIdfWeight("nnn") weighs them)."""
-    enquire = xapian.Enquire(db)
-    enquire.set_query(xapian.Query(term))
-    enquire.set_weighting_scheme(_WDF)
-    size = max(1, db.get_doccount())
-    matches = enquire.get_mset(0, size, size)
-    count = matches.size()
-    docids = np.fromiter(map(matches.get_docid, range(count)), dtype=np.int64, count=count)
-    # Ranked by weight, so each wdf is a run: its end found by galloping, not item by item.
-    weight = lambda i: matches._get_hit_internal(i).get_weight()  # noqa: E731
-    values: list[float] = []
-    lengths: list[int] = []
-    start = 0
-    while start < count:
-        value = weight(start)
-        low, step = start, 1  # low: a place known to hold the value
-        high = start + 1
-        while high < count and weight(high) == value:
-            low, step = high, step * 2
-            high = start + step
-        high = min(high, count)
-        while high - low > 1:
-            middle = (low + high) // 2
-            if weight(middle) == value:
-                low = middle
-            else:
-                high = middle
-        values.append(value)
-        lengths.append(low + 1 - start)
-        start = low + 1
-    return docids, np.repeat(np.asarray(values, dtype=np.float64), lengths)
