@@ -97,7 +97,7 @@ def _earlier_cluster(root: Path, data: Path, size: int, label: str) -> tuple[lis
     return [int(name.rpartition(":")[2]) for name in Numbering.load(live).shards], indexing
 
 
-def bench_cluster(shard_count: int, docs: Path, data: Path, queries, http: bool, workers: int,
+def bench_cluster(shard_count: int, size: int, docs: Path, data: Path, queries, http: bool, workers: int,
                   reuse: bool = False) -> dict:
     """Start `shard_count` shards, a scheduler and workers; index (unless `reuse`: the shards and
     figures of an earlier run, served again on their ports) and search through them."""
@@ -105,7 +105,7 @@ def bench_cluster(shard_count: int, docs: Path, data: Path, queries, http: bool,
     label = f"xapian, {shard_count} shard{'s' if shard_count > 1 else ''}"
     ports, indexing = [None] * shard_count, None
     if reuse:
-        ports, indexing = _earlier_cluster(root, data, int(docs.name.rpartition('-')[2]), label)
+        ports, indexing = _earlier_cluster(root, data, size, label)
     else:
         shutil.rmtree(root, ignore_errors=True)
         (root / "logs").mkdir(parents=True)
@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     queries = build_mix(docs, facet_values(whoosh), args.queries, args.seed)
     results = [bench_engine("whoosh", docs, whoosh, queries, not args.no_http, indexing=indexing)]
     for count in (int(c) for c in args.shards.split(",") if c.strip()):
-        results.append(bench_cluster(count, docs, args.data, queries, not args.no_http, args.workers,
+        results.append(bench_cluster(count, args.size, docs, args.data, queries, not args.no_http, args.workers,
                                      args.reuse_cluster))
     for r in results:
         r["measured"] = _provenance()

@@ -182,7 +182,9 @@ def write_postings(fieldwriter, schema, lengths, terms: Iterator[tuple[tuple[str
     """Whoosh's FieldWriter.add_postings, a term's postings a block at a time: the blocks, term
     infos and bytes written are those of Whoosh's posting-by-posting loop (the same postings,
     weights, values and lengths, each block cut where add_posting cuts it), without a Python call
-    per posting (it took most of a segment's flush: about 850 postings a document)."""
+    per posting (it took most of a segment's flush: about 850 postings a document). Whoosh's loop
+    also skips postings of document -1, a mark older versions pooled for spelling words; this
+    version's add_document pools none."""
     current = None
     table = None
     for (fieldname, btext), postings in terms:
@@ -192,8 +194,6 @@ def write_postings(fieldwriter, schema, lengths, terms: Iterator[tuple[tuple[str
             fieldwriter.start_field(fieldname, schema[fieldname])
             current = fieldname
             table = _lengths_of(lengths, fieldname)
-        if postings and postings[0][0] == -1 or postings and postings[-1][0] == -1:
-            postings = [p for p in postings if p[0] != -1]  # Whoosh's spelling marks, not postings
         if not postings:
             continue
         fieldwriter.start_term(btext)
@@ -230,13 +230,11 @@ def _add_block(writer, postings: list, lengths) -> None:
         if heaviest > writer._maxweight:
             writer._maxweight = heaviest
         writer._values.extend(filter(None, values))
-        if isinstance(lengths, list) and docnums[-1] < len(lengths):  # a term's documents ascend
-            found = list(filter(None, map(lengths.__getitem__, docnums)))
-        elif isinstance(lengths, list):
+        length_of = lengths
+        if isinstance(lengths, list):  # a table; a term's documents ascend, so the last is the largest
             size = len(lengths)
-            found = [n for n in (lengths[d] if d < size else None for d in docnums) if n]
-        else:
-            found = list(filter(None, map(lengths, docnums)))
+            length_of = lengths.__getitem__ if docnums[-1] < size else lambda d: lengths[d] if d < size else None
+        found = list(filter(None, map(length_of, docnums)))
         if found:
             shortest, longest = min(found), max(found)
             if writer._minlength is None or shortest < writer._minlength:

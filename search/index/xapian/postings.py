@@ -61,6 +61,8 @@ def read_postings(view, fieldname: str, btext: bytes, positions: bool):
         flat = np.fromiter((p for places in kept for p in places), dtype=np.int64, count=int(starts[-1]))
         out.positions = TermPositions(ids, starts, flat)
     return (out, whole)
+
+
 _WDF = xapian.TfIdfWeight("nnn")  # a document's weight for one term is the term's wdf
 
 
