@@ -74,7 +74,9 @@ class EntityDocs(Mapping):
         with open(path, "rb") as handle:
             for line in handle:
                 tab = line.index(b"\t")
-                self._lines[json.loads(line[:tab])] = (offset + tab + 1, len(line) - tab - 1)
+                name = line[:tab]  # a JSON string: its bytes between the quotes, unless it escapes some
+                source = json.loads(name) if b"\\" in name else name[1:-1].decode("utf-8")
+                self._lines[source] = (offset + tab + 1, len(line) - tab - 1)
                 offset += len(line)
         self._handle = None
 

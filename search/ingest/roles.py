@@ -66,8 +66,12 @@ def role_counts(pairs: list[tuple[dict, str]]) -> dict[str, list[dict]]:
     """Per entity key, its roles with counts ([{"role", "count"}], most frequent first); variants
     that differ only in case, accents or hyphens count as one, shown in their most common form."""
     forms: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    keys: dict[str, str] = {}  # an archive's roles are a few thousand writings, met hundreds of thousands of times
     for entity, role in pairs:
-        forms[entity["key"]][role_key(role)][role] += 1
+        key = keys.get(role)
+        if key is None:
+            key = keys[role] = role_key(role)
+        forms[entity["key"]][key][role] += 1
     return {key: sorted(({"role": c.most_common(1)[0][0], "count": sum(c.values())} for c in by_role.values()),
                         key=lambda r: (-r["count"], r["role"]))
             for key, by_role in forms.items()}
