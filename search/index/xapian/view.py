@@ -50,6 +50,12 @@ class XapianGeneration:
         self.schema = build_schema()
         self.doc_count = len(numbering.docids)
         self.shard_of_doc = numbering.shard_numbers()
+        # Each Xapian id's document number (-1: none), as a table as long as the highest id: ids
+        # interleave the shards' own (Database.add_database), which only grow, by one a document
+        # added, so 8 bytes for each document a shard ever took; a lookup is then one gather.
+        ids = numbering.docids
+        self.docnum_of = np.full(int(ids.max()) + 1 if len(ids) else 0, -1, dtype=np.int64)
+        self.docnum_of[ids] = np.arange(len(ids), dtype=np.int64)
         self._local = threading.local()
         self._open: list = []
         self._lock = threading.Lock()
@@ -193,10 +199,10 @@ class XapianView:
 
     def _docnums(self, docids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(where, docnums): which Xapian ids the generation holds, and their document numbers."""
-        at = np.searchsorted(self.docids, docids)
-        at_ok = np.minimum(at, max(len(self.docids) - 1, 0))
-        held = (at < len(self.docids)) & (self.docids[at_ok] == docids) if len(self.docids) else np.zeros(len(docids), bool)
-        return held, at[held]
+        table = self.gen.docnum_of
+        found = table[np.minimum(docids, len(table) - 1)] if len(table) else np.full(len(docids), -1)
+        held = (found >= 0) & (docids < len(table))
+        return held, found[held]
 
     def _term(self, fieldname: str, btext: bytes) -> bytes:
         return field_prefix(fieldname) + btext
