@@ -25,7 +25,7 @@ from search.index.facets import build_facet_tables, read_datenum, save_facet_tab
 from search.index.learning import learn_entities, save_knowledge
 from search.ingest.config_files import ALIASES_FILE, GLOSSARY_FILE, check_config_files
 from search.index.relating import RelationsError, RelationsJob
-from search.index.scanning import FileState, scan
+from search.index.scanning import FileState, FilesTable, scan
 from search.index.workers import Budget
 from search.ingest.documents import Skipped, content_hash, list_files, printable_source
 from search.ingest.extract import ExtractionContext, find_common_lines
@@ -79,7 +79,7 @@ class _Plan:
 
     removed: list[str]
     changed: list[FileState]
-    old_files: dict[str, dict]
+    old_files: FilesTable
     files_meta: dict[str, dict]
     context: ExtractionContext
     budget: Budget
@@ -169,7 +169,9 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
     fingerprint = _fingerprint(docs_dir)
     if live is None or meta.get("fingerprint") != fingerprint:
         full = True
-    old_files: dict[str, dict] = {} if full else meta.get("files", {})
+    old_files = None if full else FilesTable.load(live, meta)
+    if old_files is None:  # a full reindex, or what the live generation was built from is unreadable
+        full, old_files = True, FilesTable()
 
     listed: list = []
     _, listing_skips = list_files(docs_dir, supported_extensions(), listed)
@@ -183,7 +185,7 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
 
     if live is not None and not full and not removed and not changed:
         if touched:  # same content, new mtimes: remember them
-            store.write_meta(live, {**meta, "files": {**old_files, **touched}})
+            FilesTable.of({**old_files, **touched}).save(live)
         summary.generation = live.name
         summary.documents = meta.get("documents", 0)
         return  # nothing else to write: the live generation stays
@@ -225,9 +227,9 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
             raise ReindexError(str(exc)) from exc
         save_knowledge(generation, knowledge)
 
+        FilesTable.of(plan.files_meta).save(generation)
         store.write_meta(generation, {
             "fingerprint": fingerprint,
-            "files": files_meta,
             "common_lines": sorted(common),
             "documents": documents,
             "built_at": time.time(),

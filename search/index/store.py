@@ -85,8 +85,7 @@ def link_generation(source: Path, target: Path) -> None:
 def write_meta(generation: Path, meta: dict) -> None:
     """Write meta.json durably and atomically: it marks the generation as complete.
 
-    Also used to refresh the live generation's file list in place (a reader that already read the
-    old meta.json keeps a consistent copy: the file is replaced, never rewritten).
+    The files it was built from are beside it, in files.json (search/index/scanning.py).
     """
     tmp = generation / (META_NAME + ".tmp")
     try:

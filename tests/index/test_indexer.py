@@ -57,11 +57,36 @@ def test_a_touched_file_is_unchanged_and_its_new_mtime_is_remembered(docs_dir, i
     path = docs_dir / "000_f63f00728d386dc6.txt"
     os.utime(path, ns=(10**18, 10**18))
     assert reindex(docs_dir, index_dir).unchanged == 5
-    assert store.read_meta(store.current_generation(index_dir))["files"][path.name]["mtime_ns"] == 10**18
+    live = store.current_generation(index_dir)
+    assert scanning.FilesTable.load(live, store.read_meta(live))[path.name]["mtime_ns"] == 10**18
     hashed = []
     monkeypatch.setattr(scanning, "content_hash", lambda data: hashed.append(data) or "x")
     reindex(docs_dir, index_dir)
     assert hashed == []  # size and mtime match: the file is not read again
+
+
+def test_the_file_table_is_kept_beside_meta_json_and_one_kept_inside_it_is_still_read(docs_dir, index_dir, monkeypatch):
+    live = store.current_generation(index_dir)
+    meta = store.read_meta(live)
+    table = scanning.FilesTable.load(live, meta)
+    assert "files" not in meta and set(table) == {p.name for p in docs_dir.glob("*.txt")}
+    # A generation written before: its table inside meta.json, no files.json.
+    store.write_meta(live, {**meta, "files": dict(table.items())})
+    (live / scanning.FILES_NAME).unlink()
+    hashed = []
+    monkeypatch.setattr(scanning, "content_hash", lambda data: hashed.append(data) or "x")
+    summary = reindex(docs_dir, index_dir)
+    assert summary.unchanged == 5 and hashed == []
+    assert store.current_generation(index_dir) == live
+
+
+def test_an_unreadable_file_table_makes_the_reindex_a_full_one(docs_dir, index_dir):
+    before = total(index_dir, "ICESCO")
+    live = store.current_generation(index_dir)
+    (live / scanning.FILES_NAME).write_text("{not json", encoding="utf-8")
+    summary = reindex(docs_dir, index_dir)
+    assert (summary.added, summary.updated, summary.unchanged) == (5, 0, 0)
+    assert total(index_dir, "ICESCO") == before  # every document once, none twice
 
 
 def test_full_rebuilds_every_document(docs_dir, index_dir):
