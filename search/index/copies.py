@@ -84,23 +84,33 @@ class _Holders:
             # Each value's first position, then those positions ranked: the values' numbers, with no
             # sort. A document's values are read one document at a time and only their first
             # occurrences kept: at 100,000 documents, millions of equal strings are never held at once.
-            first: dict = {}
-            met, counted, positions = array("q"), array("q"), count()
-            for doc in self.names:
-                values = held(sigs[doc])
-                counted.append(len(values))
-                met.extend(map(first.setdefault, values, positions))
+            # Positions fit in 32 bits until two billion values are held (then 64): the arrays of the
+            # 20 million words of 100,000 documents, three at once here, take half.
+            for width in ("i", "q"):
+                first: dict = {}
+                met, counted, positions = array(width), array("q"), count()
+                try:
+                    for doc in self.names:
+                        values = held(sigs[doc])
+                        counted.append(len(values))
+                        met.extend(map(first.setdefault, values, positions))
+                    break
+                except OverflowError:
+                    continue
+            kind = np.int32 if width == "i" else np.int64
             sizes = np.frombuffer(counted, dtype=np.int64) if counted else np.zeros(0, np.int64)
-            met = np.frombuffer(met, dtype=np.int64) if met else np.zeros(0, np.int64)
+            met = np.frombuffer(met, dtype=kind) if met else np.zeros(0, kind)
             is_first = np.zeros(len(met), dtype=bool)
             is_first[np.fromiter(first.values(), dtype=np.int64, count=len(first))] = True
             self.values = list(first)
             del first
-            codes = (np.cumsum(is_first, dtype=np.int64) - 1)[met]
+            codes = np.cumsum(is_first, dtype=kind)
+            codes -= 1
+            codes = codes[met]
             del met, is_first
         # Numbers that fit in 32 bits halve what the arrays hold (20 million words at 100,000 documents).
         small = np.int32 if max(len(self.values), len(self.names)) < 2**31 else np.int64
-        self.codes = codes.astype(small)
+        self.codes = codes if codes.dtype == small else codes.astype(small)
         del codes
         self.docs = np.repeat(np.arange(len(self.names), dtype=small), sizes)
         self.counts = np.bincount(self.codes, minlength=len(self.values))

@@ -8,7 +8,7 @@ from search.index import store
 from search.index.indexer import reindex
 import pytest
 
-from search.index.relations import copy_groups, find_relations, load_relations
+from search.index.relations import copy_groups, find_relations, load_relations, load_signatures
 from search.ingest.signatures import content_words, name_key, sketch
 from search.query.service import SearchService
 from conftest import SEEDS
@@ -188,3 +188,28 @@ def test_relations_found_in_parallel_are_the_same(tmp_path, monkeypatch):
     assert find_relations(sigs, parallel=True) == alone
     monkeypatch.setattr(translations, "_send_evidence", lambda sender, sigs: os._exit(3))
     assert find_relations(sigs, parallel=True) == alone
+
+
+def test_holders_numbered_past_32_bits_are_the_same(tmp_path, monkeypatch):
+    """Words are numbered in 32-bit arrays until there are too many to fit; then in 64-bit ones,
+    with the same relations (the overflow forced here on the first value)."""
+    from array import array
+
+    import search.index.copies as copies
+
+    reindex(SEEDS, tmp_path / "index")
+    sigs = list(load_signatures(store.current_generation(tmp_path / "index")).values())
+    sigs += [_sig(doc, "en", text) for doc, text in {"a": OWN_A + " " + SHARED, "b": OWN_B + " " + SHARED}.items()]
+    sigs += [_sig(f"f{i}", "en", t) for i, t in enumerate(FILLER)]
+    narrow = find_relations(sigs)
+    widths = []
+
+    class Narrow(array):
+        def extend(self, values):
+            if self.typecode == "i":
+                raise OverflowError("signed integer is greater than maximum")
+            return super().extend(values)
+
+    monkeypatch.setattr(copies, "array", lambda code: widths.append(code) or Narrow(code))
+    assert find_relations(sigs) == narrow
+    assert "i" in widths and widths.count("q") > widths.count("i")  # each 32-bit try was redone in 64
