@@ -191,30 +191,29 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
         return  # nothing else to write: the live generation stays
     files_meta = {src: touched.get(src, info) for src, info in old_files.items() if src in kept}
 
-    if scheduler:  # the workers read the files and send back what the passes need (distributed.py)
-        from search.index.distributed import passes_on_cluster
-
-        common, knowledge = passes_on_cluster(scheduler, docs_dir, changed, full,
-                                              frozenset(meta.get("common_lines", [])), None if full else live)
-        spool = None
-    else:
-        spool = Spool(index_dir)
-        try:
-            common, knowledge = _archive_passes(docs_dir, changed, full, meta, live, budget, spool)
-        except BaseException:
-            spool.close()
-            raise
-    context = ExtractionContext(common_lines=common, extra={"entities": knowledge})
-    plan = _Plan(removed, changed, old_files, files_meta, context, budget, scheduler=scheduler, spool=spool)
     # Signatures and entity records wait on disk, not in this process, until they are needed.
-    signatures, entity_records = Spool(index_dir), Spool(index_dir)
-    plan.signatures = SpooledRecords(signatures)
-    plan.entities = SpooledRecords(entity_records, None if full else (lambda: load_entity_docs(live)))
-
-    generation = store.new_generation_dir(index_dir)
-    # Related documents (copies, translations), from signatures kept in the generation.
-    relations = RelationsJob(generation, live if not full else None, plan.signatures, plan.removed)
+    # Related documents (copies, translations) are found from the signatures in a process forked
+    # now, while this one is small (search/index/relating.py).
+    signatures = Spool(index_dir)
+    relations = RelationsJob(SpooledRecords(signatures))
+    spool = entity_records = generation = None
     try:
+        if scheduler:  # the workers read the files and send back what the passes need (distributed.py)
+            from search.index.distributed import passes_on_cluster
+
+            common, knowledge = passes_on_cluster(scheduler, docs_dir, changed, full,
+                                                  frozenset(meta.get("common_lines", [])), None if full else live)
+        else:
+            spool = Spool(index_dir)
+            common, knowledge = _archive_passes(docs_dir, changed, full, meta, live, budget, spool)
+        context = ExtractionContext(common_lines=common, extra={"entities": knowledge})
+        plan = _Plan(removed, changed, old_files, files_meta, context, budget, scheduler=scheduler, spool=spool)
+        plan.signatures = relations.signatures
+        entity_records = Spool(index_dir)
+        plan.entities = SpooledRecords(entity_records, None if full else (lambda: load_entity_docs(live)))
+
+        generation = store.new_generation_dir(index_dir)
+        relations.aim(generation, live if not full else None, plan.removed)
         documents = _write(engine, generation, live if not full else None, plan, summary, progress, relations.start)
         if documents == 0:
             raise ReindexError(
@@ -239,7 +238,8 @@ def _run(engine: Engine, docs_dir: Path, index_dir: Path, full: bool, progress: 
         engine.publish(index_dir, generation, lambda: _pause_for_test("switching"))
     except BaseException:
         relations.stop()
-        store.discard_generation(generation)
+        if generation is not None:
+            store.discard_generation(generation)
         raise
     finally:
         for opened in (spool, signatures, entity_records):

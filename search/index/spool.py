@@ -139,6 +139,14 @@ class SpooledRecords(Mapping):
         raw = getattr(self._base, "raw", None)
         return raw(key) if raw is not None else None
 
+    def state(self) -> tuple:
+        """What a process forked before the records came needs to read them (`attach`)."""
+        return self._spool._at, self._spool._end, self._dropped
+
+    def attach(self, state: tuple) -> None:
+        """Read the records spooled since this process was forked (the spool's file is shared)."""
+        self._spool._at, self._spool._end, self._dropped = state
+
     def __iter__(self) -> Iterator[str]:
         keys = (set(self._base) | set(self._spool.keys())) - self._dropped
         return iter(sorted(keys))
