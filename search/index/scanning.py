@@ -62,13 +62,8 @@ class FilesTable(Mapping):
     def save(self, generation: Path) -> None:
         """Write it into a generation, durably (it may refresh the live one's in place)."""
         columns = {"source": self.sources, "size": self.sizes, "mtime_ns": self.mtimes, "hash": self.hashes}
-
-        def write(handle):
-            handle.write(json.dumps(columns, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-
-        store.replace_file(generation / FILES_NAME, write)
+        data = json.dumps(columns, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        store.replace_file(generation / FILES_NAME, lambda handle: handle.write(data), durable=True)
 
     def recorded(self, source: str) -> tuple[int, int, str | None] | None:
         """(size, mtime_ns, hash) of a source, or None."""

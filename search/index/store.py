@@ -87,35 +87,32 @@ def write_meta(generation: Path, meta: dict) -> None:
 
     The files it was built from are beside it, in files.json (search/index/scanning.py).
     """
-    tmp = generation / (META_NAME + ".tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(meta, ensure_ascii=False))  # the C encoder: json.dump encodes in Python
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, generation / META_NAME)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    _fsync_dir(generation)
+    # The C encoder: json.dump encodes in Python.
+    replace_file(generation / META_NAME, lambda handle: handle.write(json.dumps(meta, ensure_ascii=False)),
+                 binary=False, durable=True)
 
 
-def replace_file(path: Path, write: Callable, binary: bool = True) -> None:
+def replace_file(path: Path, write: Callable, binary: bool = True, durable: bool = False) -> None:
     """Write a generation's file under a new name, then put it in place of the old one.
 
     A new generation starts as hard links to the previous one's files: writing in place would
-    change the live generation too. publish_generation makes the files durable.
+    change the live generation too. publish_generation makes the files durable; `durable` makes
+    this one durable now (a file that marks a generation complete, or refreshes the live one's).
     """
     tmp = path.with_name(path.name + ".tmp")
     try:
         with open(tmp, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as handle:
             write(handle)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+    if durable:
+        _fsync_dir(path.parent)
 
 
 def _fsync_dir(path: Path) -> None:

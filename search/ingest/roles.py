@@ -66,17 +66,14 @@ def role_counts(pairs: list[tuple[dict, str]]) -> dict[str, list[dict]]:
     """Per entity key, its roles with counts ([{"role", "count"}], most frequent first); variants
     that differ only in case, accents or hyphens count as one, shown in their most common form."""
     forms: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    keys: dict[str, str] = {}  # an archive's roles are a few thousand writings, met hundreds of thousands of times
     for entity, role in pairs:
-        key = keys.get(role)
-        if key is None:
-            key = keys[role] = role_key(role)
-        forms[entity["key"]][key][role] += 1
+        forms[entity["key"]][role_key(role)][role] += 1
     return {key: sorted(({"role": c.most_common(1)[0][0], "count": sum(c.values())} for c in by_role.values()),
                         key=lambda r: (-r["count"], r["role"]))
             for key, by_role in forms.items()}
 
 
+@lru_cache(maxsize=65536)  # an archive's roles are a few thousand writings, met hundreds of thousands of times
 def role_key(role: str) -> str:
     """The form in which two writings of one role compare equal."""
     return " ".join(re.findall(r"\w+", fold(role).replace("’", "'")))
