@@ -26,7 +26,7 @@ CORPUS = SHARED / "corpus"
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")]
 
 
-def _lose_first_scatters(monkeypatch, scheduler: str, victims: dict[str, Process]) -> dict[str, int]:
+def _lose_first_scatters(monkeypatch, victims: dict[str, Process]) -> dict[str, int]:
     """Make the first scatter of the common lines (which the learning passes need) and the first of
     the extraction context land on one worker only, and kill that worker before the call returns:
     the data is lost."""
@@ -69,7 +69,7 @@ def test_data_lost_with_a_worker_is_sent_again(tmp_path, monkeypatch):
         workers = [dask_worker(f"worker{i}", address).start(logs) for i in (1, 2, 3)]
         started += workers
         wait_for_workers(address, 3)
-        lost = _lose_first_scatters(monkeypatch, address, {"common": workers[1], "context": workers[2]})
+        lost = _lose_first_scatters(monkeypatch, {"common": workers[1], "context": workers[2]})
         summary = reindex(docs, tmp_path / "dask", scheduler=address)
         assert lost == {"common": 1, "context": 1}
         assert all(w.popen.poll() is not None for w in workers[1:]) and workers[0].popen.poll() is None
